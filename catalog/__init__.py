@@ -1,0 +1,97 @@
+"""Catalog: collections management for museums.
+
+The application factory wires the domains together. Each domain package (``catalog.objects``,
+``catalog.loans`` …) has an ``init_app(app)`` that registers its blueprint, navigation entries,
+API resources and CLI commands.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: Domains in the order their navigation entries appear.
+DOMAINS = [
+    "catalog.dashboard",
+    "catalog.objects",
+    "catalog.parties",
+    "catalog.locations",
+    "catalog.users",
+    "catalog.admin",
+]
+
+
+def _resource_dir(name: str) -> str:
+    """Folder of templates, static files or migrations, in a checkout or an installed wheel."""
+    packaged = Path(__file__).parent / name
+    if packaged.is_dir():
+        return str(packaged)
+    return str(Path(__file__).parent.parent / name)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application.
+
+    Args:
+        config: settings that override the environment (tests pass their database here).
+    """
+    instance_path = os.environ.get("CATALOG_INSTANCE_PATH") or str(
+        Path(__file__).resolve().parent.parent / "instance"
+    )
+    app = Flask(
+        __name__,
+        template_folder=_resource_dir("templates"),
+        static_folder=_resource_dir("static"),
+        instance_path=instance_path,
+        instance_relative_config=True,
+    )
+    from catalog import config as config_module
+
+    app.config.update(config_module.DEFAULTS)
+    app.config.update(
+        config_module.from_environment(Path(app.instance_path), (config or {}).get("SECRET_KEY"))
+    )
+    if config:
+        app.config.update(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    app.config.setdefault("MIGRATIONS_DIR", _resource_dir("migrations"))
+
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from catalog import models  # noqa: F401  (every model registered on the metadata)
+    from catalog.core import auth, errors, web
+    from catalog.extensions import csrf, db, login_manager
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            from catalog.core.db import configure_sqlite
+
+            configure_sqlite(db.engine)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    auth.init_app(app)
+    web.init_app(app)
+    errors.register_error_handlers(app)
+    app.extensions["catalog_nav"] = []
+
+    from catalog import api
+
+    api.init_app(app)
+    for name in DOMAINS:
+        importlib.import_module(name).init_app(app)
+    api.finish(app)
+
+    from catalog.cli import register_commands
+
+    register_commands(app)
+    return app

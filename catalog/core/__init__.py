@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every domain uses: database base, auth, audit, outbox, errors."""
