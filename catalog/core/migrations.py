@@ -17,7 +17,8 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", current_app.config["MIGRATIONS_DIR"])
     config.set_main_option(
-        "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s"
+        "file_template",
+        "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s",
     )
     return config
 
