@@ -81,6 +81,9 @@ def test_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str
     return config
 
 
+test_config.__test__ = False  # type: ignore[attr-defined]  (a helper, not a test)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param

@@ -6,11 +6,22 @@ The migration scripts live in ``migrations/`` (copied into the wheel), found thr
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from alembic import command
 from alembic.config import Config
 from flask import current_app
 from flask.cli import with_appcontext
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
+                   compare_to: Any) -> bool:
+    """Leave out tables the database makes for itself (SQLite internals, FTS shadow tables)."""
+    if type_ == "table" and reflected and compare_to is None:
+        return not ((name or "").startswith("sqlite_") or (name or "").endswith(
+            ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")))
+    return True
 
 
 def alembic_config() -> Config:
