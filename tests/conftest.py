@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from catalog import create_app
 from catalog.extensions import db
@@ -107,6 +108,20 @@ def app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
         drop_pg_database(url)
 
 
+class _SetUpFirstClient(FlaskClient):
+    """Test client that commits what the test set up before each request.
+
+    In production a request only ever sees committed data; without this, a GET request's
+    rollback (the unit of work ends every request's transaction) would also roll back the
+    records the test had just made. Inside ``db_session`` the commit only releases a savepoint:
+    the outer transaction is still rolled back after the test.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        db.session.commit()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def db_session(app: Any) -> Iterator[Any]:
     with app.app_context():
@@ -114,9 +129,11 @@ def db_session(app: Any) -> Iterator[Any]:
         transaction = connection.begin()
         db.session.remove()
         db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        app.test_client_class = _SetUpFirstClient
         try:
             yield db.session
         finally:
+            app.test_client_class = None
             db.session.remove()
             db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
             if transaction.is_active:

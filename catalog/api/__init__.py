@@ -15,6 +15,17 @@ from flask_smorest import Api, Blueprint
 API_PREFIX = "/api/v1"
 
 
+class _Api(Api):
+    """flask-smorest's Api without its own HTTP error handler.
+
+    Its handler would answer every 403/404 with JSON, the browser pages too; the handlers in
+    :mod:`catalog.core.errors` already answer JSON under ``/api/`` and friendly pages elsewhere.
+    """
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("API_TITLE", "Catalog API")
     app.config.setdefault("API_VERSION", "v1")
@@ -40,7 +51,7 @@ def register(app: Flask, blueprint: Blueprint, path: str) -> None:
 def finish(app: Flask) -> None:
     """Register the queued blueprints; called once every domain has had its say."""
     # One Api per application: its OpenAPI spec is per app (tests build several apps).
-    api = Api(app)
+    api = _Api(app)
     for blueprint, prefix in app.extensions["catalog_api_blueprints"]:
         api.register_blueprint(blueprint, url_prefix=prefix)
     # The OpenAPI document describes the API to anyone who can reach it; it holds no data.
