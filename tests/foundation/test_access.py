@@ -22,7 +22,7 @@ _UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def _is_public(endpoint: str) -> bool:
-    return endpoint in PUBLIC_ENDPOINTS or endpoint.split(".")[0] in PUBLIC_BLUEPRINTS
+    return endpoint in PUBLIC_ENDPOINTS or endpoint.split(".", maxsplit=1)[0] in PUBLIC_BLUEPRINTS
 
 
 def _sample_url(app: Any, rule: Any) -> str:
@@ -38,11 +38,8 @@ def _sample_url(app: Any, rule: Any) -> str:
 
 
 def _rules(app: Any) -> list[tuple[Any, str]]:
-    pairs = []
-    for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            pairs.append((rule, method))
-    return pairs
+    return [(rule, method) for rule in app.url_map.iter_rules()
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
 
 
 def test_every_route_refuses_a_signed_out_visitor(app, client):
