@@ -124,3 +124,7 @@ cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version
 
 def main() -> None:
     cli.main(prog_name="catalog")
+
+
+if __name__ == "__main__":  # ``python -m catalog.cli …`` where the console script is not installed
+    main()

@@ -239,3 +239,54 @@ def count_queries(app: Any) -> Callable[[], Any]:
             sa.event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+class SmtpCollector:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list[Any] = []
+        self.delay = 0.0  # seconds to wait per message, to make concurrent senders overlap
+        self._lock = threading.Lock()
+        self.url = ""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        import asyncio
+        import email
+        from email import policy
+
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        with self._lock:
+            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    @property
+    def subjects(self) -> list[str]:
+        return [str(m["Subject"]) for m in self.messages]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpCollector]:
+    """``smtp_server.url`` for SMTP_URL; ``smtp_server.messages`` are the parsed e-mails."""
+    from aiosmtpd.controller import Controller
+
+    collector = SmtpCollector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    collector.url = f"smtp://127.0.0.1:{port}"
+    try:
+        yield collector
+    finally:
+        controller.stop()
