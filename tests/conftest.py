@@ -252,7 +252,7 @@ class SmtpCollector:
         self._lock = threading.Lock()
         self.url = ""
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         import asyncio
         import email
         from email import policy
