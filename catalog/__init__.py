@@ -39,8 +39,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Args:
         config: settings that override the environment (tests pass their database here).
     """
-    instance_path = os.environ.get("CATALOG_INSTANCE_PATH") or str(
-        Path(__file__).resolve().parent.parent / "instance"
+    checkout = Path(__file__).resolve().parent.parent
+    # A checkout keeps its database and secret key in ./instance; an installed wheel lets Flask
+    # choose (<prefix>/var/catalog-instance) unless CATALOG_INSTANCE_PATH says otherwise.
+    instance_path = os.environ.get("CATALOG_INSTANCE_PATH") or (
+        str(checkout / "instance") if (checkout / "pyproject.toml").exists() else None
     )
     app = Flask(
         __name__,
