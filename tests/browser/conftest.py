@@ -52,7 +52,7 @@ VENDOR = Path(__file__).parent / "vendor"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-BROWSER_PASSWORD = "browser-test-password"  # noqa: S105 (test accounts only)
+BROWSER_PASSWORD = "browser-test-password"
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True, "is_mobile": False}
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 
@@ -103,8 +103,7 @@ class LiveServer:
         email = email or f"{role.replace('_', '-')}-{uuid.uuid4().hex[:8]}@example.org"
         with self.session() as session:
             user = create_user(session, email=email, password=password, role_codes=[role], **kw)
-            created = CreatedUser(id=user.id, email=user.email, password=password, role=role)
-        return created
+            return CreatedUser(id=user.id, email=user.email, password=password, role=role)
 
 
 @pytest.fixture(scope="session")
