@@ -19,6 +19,8 @@ DOMAINS = [
     "catalog.dashboard",
     "catalog.objects",
     "catalog.parties",
+    "catalog.procedures",
+    "catalog.vocabularies",
     "catalog.locations",
     "catalog.users",
     "catalog.admin",

@@ -6,3 +6,11 @@ from catalog.users.models import ApiToken, LoginFailure, Permission, Role, User 
 from catalog.locations.models import Location, Movement  # noqa: F401
 from catalog.objects.models import CatalogueObject, ObjectMaker, OtherNumber  # noqa: F401
 from catalog.parties.models import Party, PartyRole  # noqa: F401
+from catalog.objects.models import (  # noqa: F401
+    NumberCounter,
+    NumberScheme,
+    ObjectDimension,
+    ObjectImage,
+)
+from catalog.procedures.models import Acquisition, Deaccession, ObjectEntry  # noqa: F401
+from catalog.vocabularies.models import VocabularyTerm  # noqa: F401
