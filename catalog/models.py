@@ -2,7 +2,6 @@
 
 from catalog.core.audit import AuditLog  # noqa: F401
 from catalog.core.outbox import OutboxAttachment, OutboxMessage  # noqa: F401
-from catalog.users.models import ApiToken, LoginFailure, Permission, Role, User  # noqa: F401
 from catalog.locations.models import Location, Movement  # noqa: F401
 from catalog.objects.models import CatalogueObject, ObjectMaker, OtherNumber  # noqa: F401
 from catalog.parties.models import Party, PartyRole  # noqa: F401
@@ -14,3 +13,4 @@ from catalog.objects.models import (  # noqa: F401
 )
 from catalog.procedures.models import Acquisition, Deaccession, ObjectEntry  # noqa: F401
 from catalog.vocabularies.models import VocabularyTerm  # noqa: F401
+from catalog.users.models import ApiToken, LoginFailure, Permission, Role, User  # noqa: F401

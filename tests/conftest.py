@@ -51,7 +51,8 @@ def create_pg_database() -> str:
 
 def drop_pg_database(url: str) -> None:
     name = sa.make_url(url).database
-    assert name and re.fullmatch(r"catalog_test_\w+", name)
+    assert name
+    assert re.fullmatch(r"catalog_test_\w+", name)
     engine = sa.create_engine(_pg_server_url(), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -78,6 +79,9 @@ def test_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str
     }
     config.update(overrides)
     return config
+
+
+test_config.__test__ = False  # type: ignore[attr-defined]  (a helper, not a test)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -36,7 +36,8 @@ class Location(Audited, TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
 
     parent: Mapped[Location | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[Location]] = relationship(back_populates="parent", order_by="Location.code")
+    children: Mapped[list[Location]] = relationship(back_populates="parent",
+                                                    order_by="Location.code")
 
     def __repr__(self) -> str:
         return f"<Location {self.id} {self.code!r}>"
