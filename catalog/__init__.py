@@ -22,6 +22,7 @@ DOMAINS = [
     "catalog.procedures",
     "catalog.vocabularies",
     "catalog.locations",
+    "catalog.environment",
     "catalog.users",
     "catalog.admin",
 ]
