@@ -19,7 +19,10 @@ DOMAINS = [
     "catalog.dashboard",
     "catalog.objects",
     "catalog.parties",
+    "catalog.procedures",
+    "catalog.vocabularies",
     "catalog.locations",
+    "catalog.environment",
     "catalog.users",
     "catalog.admin",
 ]
