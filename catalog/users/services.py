@@ -194,7 +194,8 @@ def set_password(user: User, password: str) -> None:
 
 
 def set_disabled(user: User, disabled: bool, *, actor: User) -> None:
-    """Disable or re-enable an account. Disabling ends its sessions and revokes its tokens."""
+    """Disable or re-enable an account. Disabling ends its sessions; its API tokens stop working
+    while it stays disabled."""
     if user.id == actor.id and disabled:
         raise ValidationError("You cannot disable your own account.")
     user.is_disabled = disabled

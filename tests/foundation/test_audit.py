@@ -186,3 +186,24 @@ def test_viewer_cannot_search_the_trail(client, auth):
     auth.login("viewer")
     assert client.get("/admin/audit").status_code == 403
     assert client.get("/admin/audit.csv").status_code == 403
+
+
+def test_role_and_permission_changes_are_in_the_trail(client, auth, db_session, make_user):
+    """Who may do what is itself audited: a user's roles and a role's permissions."""
+    auth.login("admin")
+    target = make_user("viewer")
+    client.post(f"/admin/users/{target.id}", data={
+        "email": target.email, "name": "", "roles": ["viewer", "conservator"],
+        "authority_currency": "GBP",
+    })  # fmt: skip
+    latest = _history("users", target.id, db_session)[0]
+    assert latest.changes["roles"] == ["viewer", "conservator, viewer"]
+
+    role = db_session.scalar(sa.select(Role).where(Role.code == "viewer"))
+    granted = sorted(role.permission_codes | {"audit.view"})
+    client.post(f"/admin/roles/{role.id}", data={"permissions": granted})
+    row = _history("roles", role.id, db_session)[0]
+    assert row.actor_label == auth.user.email
+    old, new = row.changes["permissions"]
+    assert "audit.view" not in old.split(", ")
+    assert "audit.view" in new.split(", ")
