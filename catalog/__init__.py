@@ -103,4 +103,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from catalog.cli import register_commands
 
     register_commands(app)
+    if proxies := int(app.config.get("TRUSTED_PROXIES") or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies)
     return app
