@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
+from catalog.core.db import utcnow
 from catalog.core.errors import ValidationError
 from catalog.objects.models import CatalogueObject, NumberScheme
 from catalog.objects.numbers import (
@@ -165,7 +166,7 @@ def test_concurrent_allocation_gives_distinct_numbers_without_gaps(app, committe
         thread.join(timeout=60)
     assert not errors, errors
     numbers = committed_db.scalars(sa.select(CatalogueObject.object_number)).all()
-    year = date.today().year
+    year = utcnow().year  # the year the service allocates in (UTC)
     expected = {f"R{year}.{n}" for n in range(1, threads_count * per_thread + 1)}
     assert len(numbers) == threads_count * per_thread
     assert set(numbers) == expected  # all distinct, none skipped
