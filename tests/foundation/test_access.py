@@ -29,8 +29,16 @@ def _sample_url(app: Any, rule: Any) -> str:
     """Build the rule's URL with a plausible value for every argument."""
     values: dict[str, Any] = {}
     for name in rule.arguments:
-        converter = rule._converters[name].__class__.__name__
-        values[name] = 1 if converter in ("IntegerConverter", "FloatConverter") else "x"
+        converter = rule._converters[name]
+        kind = converter.__class__.__name__
+        if kind in ("IntegerConverter", "FloatConverter"):
+            values[name] = 1
+        elif kind == "UUIDConverter":
+            values[name] = "00000000-0000-4000-8000-000000000001"
+        elif kind == "AnyConverter":
+            values[name] = min(converter.items)
+        else:
+            values[name] = "x"
     with app.test_request_context():
         from flask import url_for
 
