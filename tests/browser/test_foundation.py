@@ -95,6 +95,16 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, tablet
     axe_check(page)
 
 
+@pytest.mark.parametrize("path", ["/admin/roles", "/admin/audit", "/admin/users"])
+def test_wide_tables_stay_accessible_on_a_portrait_tablet(live_server, tablet_page, signed_in,
+                                                          axe_check, path):
+    page = tablet_page
+    page.set_viewport_size({"width": 600, "height": 960})
+    signed_in(page, "admin")
+    page.goto(f"{live_server.url}{path}")
+    axe_check(page)
+
+
 def test_form_errors_are_accessible(live_server, tablet_page, signed_in, axe_check):
     page = tablet_page
     signed_in(page, "admin")
