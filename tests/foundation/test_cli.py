@@ -157,3 +157,38 @@ def test_demo_is_idempotent(app, db_session, client):
                                            "password": DEMO_PASSWORD})
     assert response.status_code == 302
 
+
+
+def test_catalog_serve_answers_http(tmp_path):
+    """``catalog serve`` (what ``make run`` ends with) really serves the login page."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.conftest import REPO, free_port
+
+    port = free_port()
+    env = {**os.environ, "CATALOG_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "PYTHONPATH": str(REPO)}
+    subprocess.run([sys.executable, "-m", "catalog.cli", "db", "upgrade"], env=env, cwd=REPO,
+                   check=True, capture_output=True, timeout=60)
+    server = subprocess.Popen([sys.executable, "-m", "catalog.cli", "serve", "--port", str(port)],
+                              env=env, cwd=REPO, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as page:
+                    assert page.status == 200
+                    assert b"Sign in" in page.read()
+                    break
+            except OSError:
+                assert server.poll() is None, "catalog serve exited"
+                assert time.monotonic() < deadline, "catalog serve did not answer"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
