@@ -42,6 +42,12 @@ def test_next_only_goes_to_this_site(client, make_user):
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     client.post("/logout")
+    for evil in ("//evil.example/x", "/\\evil.example/x", "javascript:alert(1)"):
+        client.post("/logout")
+        response = client.post("/login", query_string={"next": evil},
+                               data={"email": user.email, "password": TEST_PASSWORD})
+        assert response.headers["Location"] == "/", evil
+    client.post("/logout")
     response = client.post("/login?next=/profile", data={"email": user.email,
                                                           "password": TEST_PASSWORD})
     assert response.headers["Location"] == "/profile"
