@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from catalog.extensions import db
@@ -159,6 +160,7 @@ def test_demo_is_idempotent(app, db_session, client):
 
 
 
+@pytest.mark.slow
 def test_catalog_serve_answers_http(tmp_path):
     """``catalog serve`` (what ``make run`` ends with) really serves the login page."""
     import os

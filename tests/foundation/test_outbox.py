@@ -132,6 +132,7 @@ def test_unit_of_work_mail_and_side_effects_only_after_commit(app, db_session, t
     assert effects == ["Accepted"]
 
 
+@pytest.mark.slow
 def test_outbox_send_as_a_real_process(app, committed_db, smtp_server, tmp_path):
     enqueue_mail(committed_db, to="a@example.org", subject="From a subprocess", body_text="x")
     committed_db.commit()
