@@ -67,6 +67,10 @@ class CatalogueObject(Audited, TimestampMixin, Base):
     #: where the object normally lives: maintained by the movement service
     home_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("locations.id"),
                                                          index=True)
+    #: emergency salvage priority, 1 (save first) to 5; null when not assessed
+    salvage_priority: Mapped[int | None] = mapped_column(
+        sa.SmallInteger, sa.CheckConstraint("salvage_priority BETWEEN 1 AND 5",
+                                            name="salvage_priority"))
 
     makers: Mapped[list[ObjectMaker]] = relationship(
         back_populates="object", order_by="ObjectMaker.position", cascade="all, delete-orphan"
