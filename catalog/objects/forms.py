@@ -33,15 +33,17 @@ class MakerRow(Form):
 class DimensionRow(Form):
     part = StringField("Part", validators=[Optional(), Length(max=100)],
                        render_kw={"list": "vocab-dimension_part"})
-    dimension = SelectField("Dimension", choices=[("", "—")] + list(DIMENSION_TYPES.items()))
+    dimension = SelectField("Dimension", choices={"": "—", **DIMENSION_TYPES},
+                            validate_choice=False)  # the service checks; empty rows are skipped
     value = StringField("Value", validators=[Optional(), Length(max=20)],
                         render_kw={"inputmode": "decimal"})
-    unit = SelectField("Unit", choices=[(u, u) for u in LENGTH_UNITS + WEIGHT_UNITS])
+    unit = SelectField("Unit", choices={u: u for u in LENGTH_UNITS + WEIGHT_UNITS},
+                       validate_choice=False)
 
 
 class OtherNumberRow(Form):
     number = StringField("Other number", validators=[Optional(), Length(max=100)])
-    kind = SelectField("Kind", choices=list(OTHER_NUMBER_KINDS.items()))
+    kind = SelectField("Kind", choices=OTHER_NUMBER_KINDS, validate_choice=False)
 
 
 class ObjectForm(FlaskForm):
@@ -49,10 +51,10 @@ class ObjectForm(FlaskForm):
 
     object_number = StringField("Object number", validators=[Optional(), Length(max=100)],
                                 render_kw={"autocomplete": "off", "data-check-number": "1"})
-    scheme = SelectField("Or allocate the next number from", choices=[], default="")
+    scheme = SelectField("Or allocate the next number from", choices={}, default="")
     lot = IntegerField("Add to lot (accession numbers; empty for a new lot)",
                        validators=[Optional(), NumberRange(min=1)])
-    status = SelectField("Status", choices=list(OBJECT_STATUSES.items()), default="accessioned")
+    status = SelectField("Status", choices=OBJECT_STATUSES, default="accessioned")
     object_name = StringField("Object name", validators=[Optional(), Length(max=200)],
                               render_kw={"list": "vocab-object_name"})
     title = StringField("Title", validators=[Optional(), Length(max=2000)])
@@ -90,7 +92,7 @@ class ObjectForm(FlaskForm):
 class RenumberForm(FlaskForm):
     new_number = StringField("New number", validators=[DataRequired(), Length(max=100)],
                              render_kw={"autocomplete": "off", "data-check-number": "1"})
-    old_kind = SelectField("Keep the old number as", choices=list(OTHER_NUMBER_KINDS.items()),
+    old_kind = SelectField("Keep the old number as", choices=OTHER_NUMBER_KINDS,
                            default="previous")
     reason = StringField("Reason", validators=[Optional(), Length(max=300)])
 

@@ -50,19 +50,21 @@ def _form_context(form: ObjectForm, obj: CatalogueObject | None = None) -> dict[
             "maker_names": makers}
 
 
-def _scheme_choices() -> list[tuple[str, str]]:
+def _scheme_choices() -> dict[str, str]:
     schemes = db.session.scalars(
         sa.select(NumberScheme).where(NumberScheme.is_active.is_(True),
                                       NumberScheme.applies_to.in_(("object", "loan_in")))
         .order_by(NumberScheme.name)).all()
-    choices = [("", "— type the number myself —")]
+    choices = {"": "— type the number myself —"}
     for scheme in schemes:
-        choices.append((scheme.code, f"{scheme.name} (next: {peek_number(db.session, scheme)})"))
+        choices[scheme.code] = f"{scheme.name} (next: {peek_number(db.session, scheme)})"
     return choices
 
 
 def _pad_rows(form: ObjectForm) -> None:
-    for field_list in (form.makers, form.dimensions, form.other_numbers):
+    for field_list in (form.makers, form.dimensions, getattr(form, "other_numbers", None)):
+        if field_list is None:
+            continue
         filled = sum(1 for entry in field_list.entries if any(
             (sub.data or "") for name, sub in entry.form._fields.items()
             if name not in ("dimension", "unit", "kind", "role")))
@@ -238,7 +240,7 @@ def backlog() -> Any:
                            total=services.backlog_total(db.session))
 
 
-# --- images ------------------------------------------------------------------------------------
+# --- images --------------------------------------------------------------------------------
 
 @bp.route("/<int:object_id>/images", methods=["POST"])
 @require("objects.edit")
