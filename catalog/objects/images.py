@@ -55,7 +55,10 @@ def inspect_image(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BY
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+        except Image.DecompressionBombError as exc:
+            raise ValidationError(f"{filename} claims more pixels than the limit of "
+                                  f"{max_pixels // 1_000_000} megapixels.", field="image") from exc
+        except (UnidentifiedImageError, OSError, ValueError) as exc:
             raise ValidationError(
                 f"{filename} is not an image Catalog can read. Upload a JPEG, PNG, TIFF or "
                 "WebP file.", field="image") from exc
