@@ -158,13 +158,13 @@ def party_references() -> list[tuple[sa.Table, sa.Column[Any]]]:
 def _conflict_columns(table: sa.Table, column: sa.Column[Any]) -> list[list[sa.Column[Any]]]:
     """Unique keys (primary or unique) that include ``column``: repointing could collide."""
     keys = []
-    if column in table.primary_key.columns:
+    if column.name in table.primary_key.columns:
         keys.append(list(table.primary_key.columns))
     for constraint in table.constraints:
-        if isinstance(constraint, sa.UniqueConstraint) and column in constraint.columns:
+        if isinstance(constraint, sa.UniqueConstraint) and column.name in constraint.columns:
             keys.append(list(constraint.columns))
     for index in table.indexes:
-        if index.unique and column in index.columns:
+        if index.unique and column.name in index.columns:
             keys.append(list(index.columns))
     return keys
 

@@ -21,11 +21,8 @@ from catalog.procedures.models import Acquisition, Deaccession, ObjectEntry
 
 
 def _form_fields(form: PartyForm) -> dict[str, Any]:
-    fields = {name: getattr(form, name).data for name in services.EDITABLE_FIELDS}
-    if not current_user.can("parties.personal"):
-        for name in services.PERSONAL_FIELDS:
-            fields.pop(name)
-    return fields
+    return {name: getattr(form, name).data for name in services.EDITABLE_FIELDS
+            if getattr(form, name, None) is not None}
 
 
 def _hide_personal(form: PartyForm) -> None:
