@@ -23,6 +23,7 @@ DOMAINS = [
     "catalog.locations",
     "catalog.users",
     "catalog.admin",
+    "catalog.finance",
 ]
 
 

@@ -6,3 +6,22 @@ from catalog.users.models import ApiToken, LoginFailure, Permission, Role, User 
 from catalog.locations.models import Location, Movement  # noqa: F401
 from catalog.objects.models import CatalogueObject, ObjectMaker, OtherNumber  # noqa: F401
 from catalog.parties.models import Party, PartyRole  # noqa: F401
+from catalog.finance.models import (  # noqa: F401
+    Allocation,
+    BankImport,
+    BankTransaction,
+    CreditNote,
+    FinanceAccount,
+    FinanceContact,
+    Invoice,
+    InvoiceLine,
+    JournalEntry,
+    LedgerAccount,
+    LedgerLine,
+    NumberSeries,
+    Payment,
+    Pledge,
+    PledgeInstalment,
+    Refund,
+    WriteOff,
+)
