@@ -83,7 +83,7 @@ def _date(text: str) -> date:
     text = text.strip()[:10]
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d"):
         try:
-            return datetime.strptime(text, fmt).date()
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date, no time)
         except ValueError:
             continue
     raise ValidationError(f"{text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY).")
@@ -330,7 +330,7 @@ def match_transaction(session: Session, txn: BankTransaction, *, actor: Any) -> 
         txn.status = "outgoing"
         txn.match_note = "Money out: not a receipt."
         return txn.status
-    invoices = [i for i in _referenced_invoices(session, txn)]
+    invoices = _referenced_invoices(session, txn)
     if invoices:
         usable = [i for i in invoices if i.currency == txn.currency
                   and i.status in services.OPEN_STATUSES]

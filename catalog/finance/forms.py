@@ -18,7 +18,6 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from catalog.finance.models import ACCOUNT_KINDS, INVOICE_KINDS, PAYMENT_METHODS
 
 
-
 def choices(pairs: object) -> list[SelectChoice]:
     """WTForms 3.3+ choice objects from (value, label) pairs."""
     return [SelectChoice(str(value), label) for value, label in pairs]  # type: ignore[attr-defined]

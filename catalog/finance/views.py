@@ -70,7 +70,7 @@ def _as_of() -> date:
     try:
         return date.fromisoformat(request.args.get("as_of", ""))
     except ValueError:
-        return date.today()
+        return services.today()
 
 
 def _pdf(data: bytes, filename: str) -> Response:
@@ -93,7 +93,7 @@ def index() -> Any:
         .order_by(LedgerLine.currency)).all()
     overdue = list(session.scalars(
         sa.select(Invoice).where(Invoice.status.in_(services.OPEN_STATUSES),
-                                 Invoice.due_date < date.today())
+                                 Invoice.due_date < services.today())
         .order_by(Invoice.due_date).limit(20)))
     return render_template(
         "finance/index.html", totals=totals, overdue=overdue,
@@ -257,7 +257,7 @@ def send_statement(party_id: int) -> Any:
     account = services.get_account(db.session, record)
     try:
         sent = services.send_statement(db.session, record, currency=account.currency,
-                                       as_of=date.today(), actor=current_user)
+                                       as_of=services.today(), actor=current_user)
     except DomainError as exc:
         # a refusal redirects (3xx commits), so undo whatever the service began first
         db.session.rollback()
@@ -468,7 +468,7 @@ def payment(payment_id: int) -> Any:
 @require("finance.edit")
 def new_payment() -> Any:
     party_id = request.args.get("party_id", type=int)
-    form = PaymentForm(party_id=party_id, received_on=date.today())
+    form = PaymentForm(party_id=party_id, received_on=services.today())
     form.party_id.choices = _party_choices()
     payer = db.session.get(Party, form.party_id.data or party_id or 0) if (
         form.party_id.data or party_id) else None
@@ -520,7 +520,7 @@ def pledges() -> Any:
 @bp.route("/pledges/new", methods=["GET", "POST"])
 @require("finance.edit")
 def new_pledge() -> Any:
-    form = PledgeForm(pledged_on=date.today(), first_due=date.today())
+    form = PledgeForm(pledged_on=services.today(), first_due=services.today())
     form.party_id.choices = _party_choices()
     if form.validate_on_submit():
         try:
@@ -552,7 +552,7 @@ def pledge(pledge_id: int) -> Any:
 @bp.route("/pledges/raise", methods=["POST"])
 @require("finance.edit")
 def raise_instalments() -> Any:
-    raised = services.raise_instalments(db.session, as_of=date.today(), actor=current_user)
+    raised = services.raise_instalments(db.session, as_of=services.today(), actor=current_user)
     flash(f"{len(raised)} instalment invoice(s) raised.", "success")
     return redirect(url_for("finance.pledges"))
 

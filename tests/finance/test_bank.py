@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +11,6 @@ import sqlalchemy as sa
 from catalog.core.errors import DomainError, ValidationError
 from catalog.finance import bank, ledger
 from catalog.finance.models import BankTransaction, Payment
-from pathlib import Path
 
 BANK = Path(__file__).parent / "data"  # copies of ../shared/data/bank (MIT, see LICENSE files)
 
@@ -21,15 +21,18 @@ def _csv(*rows: str) -> bytes:
 
 def test_parse_ofx_samples():
     statement = bank.parse("checking.ofx", (BANK / "ofx" / "checking.ofx").read_bytes())
-    assert statement.format == "ofx" and statement.transactions
+    assert statement.format == "ofx"
+    assert statement.transactions
     first = statement.transactions[0]
-    assert first.currency == "USD" and first.amount_minor == 1
+    assert first.currency == "USD"
+    assert first.amount_minor == 1
     assert first.bank_ref.startswith("ofx:")
     medium = bank.parse("bank_medium.ofx", (BANK / "ofx" / "bank_medium.ofx").read_bytes())
     assert [t.amount_minor for t in medium.transactions] == [-660, -31667, -2200]
     assert medium.transactions[0].currency == "CAD"
     multi = bank.parse("m.ofx", (BANK / "ofx" / "multiple_accounts.ofx").read_bytes())
-    assert multi.account == "9100, 9200" and multi.transactions == []
+    assert multi.account == "9100, 9200"
+    assert multi.transactions == []
     assert bank.parse("s.ofx", (BANK / "ofx" / "bank_small.ofx").read_bytes()).transactions == []
 
 
@@ -37,18 +40,20 @@ def test_parse_ofx_samples():
                                   "camt053.v8.xml"])
 def test_parse_camt_samples(name):
     statement = bank.parse(name, (BANK / "camt053" / name).read_bytes())
-    assert statement.format == "camt053" and statement.transactions
+    assert statement.format == "camt053"
+    assert statement.transactions
     assert all(t.currency == "EUR" for t in statement.transactions)
 
 
 def test_wrong_camt_is_rejected_with_a_clear_message(db_session, officer):
     data = (BANK / "camt053" / "camt053.v2.wrong.xml").read_bytes()
-    with pytest.raises(ValidationError, match="does not follow the ISO 20022 schema.*Stmt"):
+    with pytest.raises(ValidationError, match=r"does not follow the ISO 20022 schema.*Stmt"):
         bank.import_statement(db_session, filename="wrong.xml", data=data, actor=officer)
 
 
 def test_csv_european_amounts_and_credit_debit_columns():
-    data = b"Booking date;Paid in;Paid out;Details\n02.05.2026;1.234,50;;INV-7\n03.05.2026;;10,00;fee\n"
+    data = (b"Booking date;Paid in;Paid out;Details\n"
+            b"02.05.2026;1.234,50;;INV-7\n03.05.2026;;10,00;fee\n")
     statement = bank.parse("x.csv", data, default_currency="EUR")
     assert [(t.booked_on, t.amount_minor) for t in statement.transactions] == [
         (date(2026, 5, 2), 123_450), (date(2026, 5, 3), -1_000)]
@@ -79,7 +84,8 @@ def test_import_matches_posts_and_refuses_the_same_file_twice(db_session, make_p
                   for r in ("csv:T2", "csv:T3", "csv:T5"))
     assert t3.invoice_id == by_amount.id
     bank.confirm_transaction(db_session, t2, actor=officer)
-    assert differs.status == "partly_paid" and t2.status == "confirmed"
+    assert differs.status == "partly_paid"
+    assert t2.status == "confirmed"
     bank.reassign_transaction(db_session, t3, invoice_number=differs.number, actor=officer)
     # 77.77 against 10.00 open: 10.00 allocated, 67.77 kept as unapplied cash
     assert differs.status == "paid"
@@ -93,7 +99,8 @@ def test_import_matches_posts_and_refuses_the_same_file_twice(db_session, make_p
     # an overlapping statement: known transactions are skipped, new ones imported
     overlap = data + b"\n2026-05-04,2.00,GBP,new,,T6"
     second = bank.import_statement(db_session, filename="may2.csv", data=overlap, actor=officer)
-    assert second.skipped_count == 5 and second.transaction_count == 1
+    assert second.skipped_count == 5
+    assert second.transaction_count == 1
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Payment)) == payments
     assert db_session.scalar(sa.select(sa.func.count()).select_from(BankTransaction).where(
         BankTransaction.bank_ref == "csv:T1")) == 1

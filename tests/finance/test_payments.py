@@ -29,7 +29,8 @@ def test_oldest_first_partial_and_unapplied(db_session, make_party, make_invoice
     old = make_invoice(party, ("A", 1, 10_000, 0), issue_date=date(2026, 1, 1))
     new = make_invoice(party, ("B", 1, 5_000, 0), issue_date=date(2026, 2, 1))
     _pay(db_session, officer, party, 12_000)
-    assert old.status == "paid" and new.status == "partly_paid"
+    assert old.status == "paid"
+    assert new.status == "partly_paid"
     assert ledger.invoice_balance(db_session, new.id) == 3_000
     _pay(db_session, officer, party, 4_000)
     assert new.status == "paid"
@@ -125,7 +126,8 @@ def test_write_off_above_limit_waits_for_a_covering_approver(db_session, make_pa
     manager = make_user("finance_manager", authority_limit_minor=100_000,
                         authority_currency="GBP")
     services.approve_write_off(db_session, write_off, actor=manager)
-    assert write_off.status == "posted" and write_off.approved_by_id == manager.id
+    assert write_off.status == "posted"
+    assert write_off.approved_by_id == manager.id
     assert invoice.status == "written_off"
     with pytest.raises(ValidationError, match="reason"):
         services.request_write_off(db_session, make_invoice(party), amount_minor=1, reason=" ",

@@ -69,10 +69,9 @@ def test_ledger_views_agree(db_session, make_party, officer, ops):
                 left = target.total_minor - sum(c.total_minor for c in target.credit_notes)
                 services.create_credit_note(db_session, target, reason="r",
                                             amount_minor=min(amount, left), actor=officer)
-        elif kind == "apply":
-            if (ledger.party_unapplied(db_session, party.id, "GBP") > 0
-                    and services.open_invoices(db_session, party.id, "GBP")):
-                services.apply_unapplied(db_session, party=party, currency="GBP", actor=officer)
+        elif kind == "apply" and (ledger.party_unapplied(db_session, party.id, "GBP") > 0
+                                  and services.open_invoices(db_session, party.id, "GBP")):
+            services.apply_unapplied(db_session, party=party, currency="GBP", actor=officer)
     invoices = list(db_session.scalars(sa.select(Invoice).where(Invoice.party_id == party.id)))
     invoice_views = sum(ledger.invoice_balance(db_session, row.id) for row in invoices)
     party_view = ledger.party_receivable(db_session, party.id, "GBP")
