@@ -21,6 +21,7 @@ DOMAINS = [
     "catalog.objects",
     "catalog.parties",
     "catalog.locations",
+    "catalog.environment",
     "catalog.users",
     "catalog.admin",
 ]

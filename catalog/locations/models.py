@@ -46,7 +46,8 @@ class Location(Audited, TimestampMixin, Base):
     target_rh_swing: Mapped[int | None]
 
     parent: Mapped[Location | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[Location]] = relationship(back_populates="parent", order_by="Location.code")
+    children: Mapped[list[Location]] = relationship(back_populates="parent",
+                                                    order_by="Location.code")
 
     def __repr__(self) -> str:
         return f"<Location {self.id} {self.code!r}>"
