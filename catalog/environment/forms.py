@@ -12,15 +12,26 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+
+try:  # wtforms 3.3 deprecates (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover (older wtforms)
+    SelectChoice = None  # type: ignore[assignment,misc]
 from wtforms.validators import DataRequired, Length, Optional
 
 from catalog.environment.models import SENSOR_KINDS
 
 
+def _choices(pairs: list[tuple[str, str]]) -> list:  # type: ignore[type-arg]
+    if SelectChoice is None:
+        return pairs
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class SensorForm(FlaskForm):
     code = StringField("Code", validators=[DataRequired(), Length(max=60)])
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    kind = SelectField("Make", choices=list(SENSOR_KINDS.items()))
+    kind = SelectField("Make", choices=_choices(list(SENSOR_KINDS.items())))
     serial_number = StringField("Serial number", validators=[Optional(), Length(max=100)])
     location = StringField("Location (code)", validators=[Optional(), Length(max=100)])
     timezone = StringField("Time zone of the logger's clock", default="Europe/London",

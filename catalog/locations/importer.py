@@ -111,7 +111,10 @@ def import_nga_locations(session: Session, path: Path, *, prefix: str = "NGA",
     site = upsert(prefix, site_name, "site", None)
     # A room's floor: the first of its TMS locations that the preferred-location files place.
     room_floor: dict[str, tuple[str, str]] = {}
+    # A few rooms carry two descriptions in TMS: the first one names the room.
+    room_name: dict[str, str] = {}
     for row in rows:
+        room_name.setdefault(row["room"], row["description"].strip() or row["room"])
         if row["room"] not in room_floor and row["locationid"] in floor_of_tms:
             room_floor[row["room"]] = floor_of_tms[row["locationid"]]
     for row in rows:
@@ -123,7 +126,7 @@ def import_nga_locations(session: Session, path: Path, *, prefix: str = "NGA",
             floor_key, floor_name = room_floor[row["room"]]
             parent = upsert(f"{prefix}-{_slug(floor_key)}", floor_name, "floor", building)
         room_code = f"{prefix}-{_slug(row['room'])}"
-        room = upsert(room_code, row["description"].strip() or row["room"], "room", parent)
+        room = upsert(room_code, room_name[row["room"]], "room", parent)
         if unit := (row.get("unitposition") or "").strip():
             upsert(f"{room_code}/{_slug(unit)}", f"{room.name}, {unit.title()}", "unit", room,
                    notes=f"NGA location id {row['locationid']}")

@@ -154,7 +154,7 @@ def object_counts(session: Session, location_ids: Sequence[int]) -> dict[int, in
         sa.select(CatalogueObject.current_location_id, sa.func.count())
         .where(CatalogueObject.current_location_id.in_(location_ids))
         .group_by(CatalogueObject.current_location_id))
-    return dict(rows)
+    return {loc_id: n for loc_id, n in rows}  # noqa: C416 (Row tuples, not pairs)
 
 
 def _check_code(session: Session, code: str, *, exclude_id: int | None = None) -> str:
