@@ -6,3 +6,5 @@ from catalog.users.models import ApiToken, LoginFailure, Permission, Role, User 
 from catalog.locations.models import Location, Movement  # noqa: F401
 from catalog.objects.models import CatalogueObject, ObjectMaker, OtherNumber  # noqa: F401
 from catalog.parties.models import Party, PartyRole  # noqa: F401
+from catalog.search.models import SavedSearch, SelectedObject  # noqa: F401
+from catalog.imports.models import ObjectImport  # noqa: F401
