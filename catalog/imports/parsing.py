@@ -9,31 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-_DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
+from catalog.objects.numbers import natural_sort_key, normalise_number
+
+__all__ = ["natural_sort_key", "normalise_number", "parse_date", "parse_dimensions",
+           "parse_makers", "sort_name"]
+
 _SPACES = re.compile(r"\s+")
-
-
-def normalise_number(number: str) -> str:
-    """The form on which object numbers are unique: case, spaces and dash variants ignored.
-
-    Kept identical to the rule of the object records (``2024.2.10`` = ``2024 .2.10`` and
-    ``t03868`` = ``T03868``; an en dash is a hyphen).
-    """
-    return _SPACES.sub("", _DASHES.sub("-", number)).upper()
-
-
-_RUNS = re.compile(r"(\d+)")
-
-
-def natural_sort_key(number: str) -> str:
-    """A text key that sorts numbers naturally: 2024.2.9 before 2024.2.10, T03868 after T1.
-
-    Digit runs are zero-padded to 12 places (so any integer part compares numerically as text)
-    and separators are kept, so ``82.8.7.1/1`` and ``2000.71.36.2.A-B`` sort sensibly too.
-    """
-    key = normalise_number(number)
-    return "".join(part.zfill(12) if part.isdigit() else part for part in _RUNS.split(key))[:300]
 
 
 # ---------------------------------------------------------------------------- production dates
@@ -123,14 +106,20 @@ class Dimension:
     """One measured part, e.g. the support, the frame, the image."""
 
     part: str | None
-    height: float | None
-    width: float | None
-    depth: float | None
+    height: Decimal | None
+    width: Decimal | None
+    depth: Decimal | None
     unit: str
-    weight_kg: float | None = None
+    weight_kg: Decimal | None = None
 
-    def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+    def measurements(self) -> list[tuple[str, Decimal, str]]:
+        """(dimension, value, unit) rows as the object record stores them."""
+        rows = [(name, value, self.unit) for name, value in
+                (("height", self.height), ("width", self.width), ("depth", self.depth))
+                if value is not None]
+        if self.weight_kg is not None:
+            rows.append(("weight", self.weight_kg, "kg"))
+        return rows
 
 
 @dataclass(frozen=True)
@@ -166,10 +155,10 @@ def parse_dimensions(text: str | None) -> ParsedDimensions | None:
         height, width, depth = groups[1], groups[2], groups[3]
         parts.append(Dimension(
             part=(match.group("part") or None),
-            height=float(height), width=float(width),
-            depth=float(depth) if depth else None,
+            height=Decimal(height), width=Decimal(width),
+            depth=Decimal(depth) if depth else None,
             unit=match.group("unit").lower().replace("inches", "in"),
-            weight_kg=float(groups[5]) if groups[5] else None,
+            weight_kg=Decimal(groups[5]) if groups[5] else None,
         ))  # fmt: skip
     return ParsedDimensions(display, parts)
 

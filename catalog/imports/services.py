@@ -36,7 +36,13 @@ from catalog.imports.parsing import (
     sort_name,
 )
 from catalog.imports.reading import file_format, read_table
-from catalog.objects.models import OBJECT_STATUSES, CatalogueObject, ObjectMaker, OtherNumber
+from catalog.objects.models import (
+    OBJECT_STATUSES,
+    CatalogueObject,
+    ObjectDimension,
+    ObjectMaker,
+    OtherNumber,
+)
 from catalog.parties.models import Party, PartyRole
 from catalog.search.indexing import compose_search_text
 
@@ -147,6 +153,7 @@ class Plan:
     rows: list[dict[str, Any]] = field(default_factory=list)
     makers: list[list[tuple[str, str]]] = field(default_factory=list)
     other_numbers: list[list[tuple[str, str]]] = field(default_factory=list)
+    dimensions: list[list[tuple[str | None, str, Any, str]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     total_rows: int = 0
 
@@ -327,6 +334,9 @@ def prepare(session: Session, headers: list[str], rows: Iterable[list[str]],
             plan.rows.append(record)
             plan.makers.append(makers)
             plan.other_numbers.append(numbers)
+            plan.dimensions.append([(part.part and part.part[:100], name, value, unit)
+                                    for part in (dims.parts if dims else [])
+                                    for name, value, unit in part.measurements()])
     _check_existing_numbers(session, plan, seen, column_of.get("object_number", "object_number"))
     return plan
 
@@ -348,6 +358,7 @@ def _check_existing_numbers(session: Session, plan: Plan, seen: dict[str, int],
     plan.rows = [plan.rows[i] for i in keep]
     plan.makers = [plan.makers[i] for i in keep]
     plan.other_numbers = [plan.other_numbers[i] for i in keep]
+    plan.dimensions = [plan.dimensions[i] for i in keep]
 
 
 def _store_report(record: ObjectImport, plan: Plan) -> None:
@@ -484,8 +495,40 @@ def _insert(session: Session, record: ObjectImport, plan: Plan, started: float,
         raise ValidationError("The file has no rows to import.", field="file")
     record.status = "running"
     session.flush()
+    sqlite = session.connection().dialect.name == "sqlite"
+    if sqlite:
+        # A bigger page cache for the duration keeps the objects indexes in memory.
+        old_cache = session.execute(sa.text("PRAGMA cache_size")).scalar()
+        session.execute(sa.text("PRAGMA cache_size=-131072"))
+    try:
+        _insert_rows(session, record, plan, progress)
+    finally:
+        if sqlite:
+            session.execute(sa.text(f"PRAGMA cache_size={int(old_cache or -2000)}"))
+    elapsed = max(time.perf_counter() - started, 1e-6)
+    total = len(plan.rows)
+    record.status = "committed"
+    record.created_count = total
+    record.rows_per_second = int(total / elapsed)
+    record.finished_at = utcnow()
+    record.message = f"{total} object(s) imported, {record.makers_created} new maker(s)."
+    record.stored_path = None
+    session.flush()
+    _audit(session, record, "import", {
+        "file_name": record.file_name, "objects_created": total,
+        "makers_created": record.makers_created, "warnings": record.warning_count,
+    }, f"import {record.id} of {record.file_name}")
+    if progress is not None:
+        progress(total, total)
+    return record
+
+
+def _insert_rows(session: Session, record: ObjectImport, plan: Plan,
+                 progress: Callable[[int, int], None] | None = None) -> None:
     now = utcnow()
     party_ids, created_parties = _resolve_makers(session, plan, now)
+    record.makers_created = len(created_parties)
+    record.party_ids = created_parties
     objects = CatalogueObject.__table__
     columns = {c.name for c in objects.columns}
     total = len(plan.rows)
@@ -511,23 +554,16 @@ def _insert(session: Session, record: ObjectImport, plan: Plan, started: float,
         ]
         if number_rows:
             session.execute(sa.insert(OtherNumber.__table__), number_rows)
+        dimension_rows = [
+            {"object_id": object_id, "part": part, "dimension": name, "value": value,
+             "unit": unit, "position": position}
+            for object_id, dims in zip(ids, plan.dimensions[start:start + CHUNK], strict=True)
+            for position, (part, name, value, unit) in enumerate(dims)
+        ]
+        if dimension_rows:
+            session.execute(sa.insert(ObjectDimension.__table__), dimension_rows)
         if progress is not None:
             progress(min(start + CHUNK, total), total)
-    elapsed = max(time.perf_counter() - started, 1e-6)
-    record.status = "committed"
-    record.created_count = total
-    record.makers_created = len(created_parties)
-    record.party_ids = created_parties
-    record.rows_per_second = int(total / elapsed)
-    record.finished_at = utcnow()
-    record.message = f"{total} object(s) imported, {len(created_parties)} new maker(s)."
-    record.stored_path = None
-    session.flush()
-    _audit(session, record, "import", {
-        "file_name": record.file_name, "objects_created": total,
-        "makers_created": len(created_parties), "warnings": record.warning_count,
-    }, f"import {record.id} of {record.file_name}")
-    return record
 
 
 def import_file(session: Session, *, path: Path, file_name: str | None = None, user: Any = None,
@@ -595,6 +631,8 @@ def rollback_import(session: Session, *, import_id: int, user: Any = None) -> Ob
                 ObjectMaker.object_id.in_(ids)))
             session.execute(sa.delete(OtherNumber.__table__).where(
                 OtherNumber.object_id.in_(ids)))
+            session.execute(sa.delete(ObjectDimension.__table__).where(
+                ObjectDimension.object_id.in_(ids)))
             deleted = session.execute(sa.delete(CatalogueObject.__table__).where(
                 CatalogueObject.import_id == record.id)).rowcount
     except sa.exc.IntegrityError:

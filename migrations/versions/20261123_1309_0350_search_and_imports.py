@@ -1,7 +1,7 @@
 """search and imports
 
 Revision ID: 0350
-Revises: 0002
+Revises: 0400
 Create Date: 2026-11-23 13:09:01.369494
 """
 
@@ -11,7 +11,7 @@ import catalog.core.db
 
 
 revision = '0350'
-down_revision = '0002'
+down_revision = '0400'
 branch_labels = None
 depends_on = None
 
