@@ -22,10 +22,8 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
         return not ((name or "").startswith("sqlite_") or (name or "").endswith(
             ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")))
     # Search indexes written in raw SQL (PostgreSQL full-text and trigram) are not in the metadata.
-    if type_ == "index" and reflected and compare_to is None and (name or "").endswith(
-            ("_tsv", "_trgm")):
-        return False
-    return True
+    return not (type_ == "index" and reflected and compare_to is None
+                and (name or "").endswith(("_tsv", "_trgm")))
 
 
 def alembic_config() -> Config:

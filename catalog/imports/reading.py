@@ -58,12 +58,10 @@ def read_table(path: Path, file_name: str | None = None) -> tuple[list[str], Ite
         except OSError as exc:
             raise ValidationError("The compressed file is damaged.", field="file") from exc
     text = _decode(raw)
-    sample = text[:20_000]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The delimiter is whichever of , ; tab the header row uses most; quoting is always Excel's.
+    header_line = text[:20_000].split("\n", 1)[0]
+    delimiter = max(",;\t", key=header_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     try:
         headers = [h.strip() for h in next(reader)]
     except StopIteration:

@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from catalog.core.errors import DomainError
@@ -39,8 +40,9 @@ class SaveSearchForm(FlaskForm):
 
 
 class BatchForm(FlaskForm):
-    field = SelectField("Field", choices=list(batch.BATCH_FIELDS.items()))
-    mode = SelectField("Change", choices=list(batch.MODES.items()))
+    field = SelectField("Field", choices=[SelectChoice(k, v)
+                                          for k, v in batch.BATCH_FIELDS.items()])
+    mode = SelectField("Change", choices=[SelectChoice(k, v) for k, v in batch.MODES.items()])
     value = TextAreaField("Value", validators=[Length(max=4000)])
 
 

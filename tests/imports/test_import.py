@@ -83,7 +83,9 @@ def test_dry_run_reports_every_problem_row_by_row_and_writes_no_object(
     assert "already in the catalogue" in messages[8]
     assert plan.ignored == ["Flavour"]
     assert count(db_session, CatalogueObject) == 1
-    assert record.id is not None and record.error_count == 5 and record.warning_count == 1
+    assert record.id is not None
+    assert record.error_count == 5
+    assert record.warning_count == 1
     assert record.status == "failed"
 
 
@@ -91,7 +93,8 @@ def test_import_creates_every_row_with_makers_dates_and_dimensions(
         db_session: Any, tmp_path: Path) -> None:
     record, plan = import_file(db_session, path=write_csv(tmp_path / "good.csv", GOOD))
     assert plan.errors == []
-    assert record.status == "committed" and record.created_count == 3
+    assert record.status == "committed"
+    assert record.created_count == 3
     rows = {o.object_number: o for o in db_session.scalars(sa.select(CatalogueObject))}
     assert set(rows) == {"2024.1.1", "2024.1.2", "2024.1.10"}
     first = rows["2024.1.1"]
@@ -99,7 +102,8 @@ def test_import_creates_every_row_with_makers_dates_and_dimensions(
                                                                               1850)
     assert rows["2024.1.2"].latest_year == 1855
     assert rows["2024.1.10"].earliest_year is None
-    assert first.materials == "Oil on canvas" and first.department == "Paintings"
+    assert first.materials == "Oil on canvas"
+    assert first.department == "Paintings"
     assert first.import_id == record.id
     dims = db_session.scalars(sa.select(ObjectDimension).where(
         ObjectDimension.object_id == first.id).order_by(ObjectDimension.position)).all()
@@ -121,7 +125,8 @@ def test_import_creates_every_row_with_makers_dates_and_dimensions(
 def test_one_bad_row_means_nothing_is_imported(db_session: Any, tmp_path: Path) -> None:
     rows = [*GOOD, ["", "No number", "", "", "", "", "", ""]]
     record, plan = import_file(db_session, path=write_csv(tmp_path / "bad.csv", rows))
-    assert record.status == "failed" and len(plan.errors) == 1
+    assert record.status == "failed"
+    assert len(plan.errors) == 1
     assert count(db_session, CatalogueObject) == 0
     assert count(db_session, Party) == 0
 
@@ -179,7 +184,8 @@ def test_xlsx_files_import_like_csv(db_session: Any, tmp_path: Path) -> None:
     sheet.append(["2024.1.11", "Numbers as numbers", "", 1851, "", "", "", ""])
     book.save(tmp_path / "objects.xlsx")
     record, plan = import_file(db_session, path=tmp_path / "objects.xlsx")
-    assert plan.errors == [] and record.created_count == 4
+    assert plan.errors == []
+    assert record.created_count == 4
     obj = db_session.scalar(sa.select(CatalogueObject).where(
         CatalogueObject.object_number == "2024.1.11"))
     assert obj.earliest_year == 1851
@@ -213,16 +219,19 @@ def test_cli_dry_run_then_import_with_a_column_map(app: Any, db_session: Any,
     assert "Imported 2 object(s), 1 new maker(s)" in result.output
     assert sorted(db_session.scalars(sa.select(CatalogueObject.title))) == ["A chair", "A table"]
     result = runner.invoke(args=["import", "objects", str(path), "--map", "Nope=title"])
-    assert result.exit_code == 1 and "no column “Nope”" in result.output
+    assert result.exit_code == 1
+    assert "no column “Nope”" in result.output
 
 
 def test_the_first_2000_tate_artworks(db_session: Any, tmp_path: Path) -> None:
     record, plan = import_file(db_session, path=tate_sample(tmp_path / "tate.csv", 2000))
-    assert plan.errors == [] and record.created_count == 2000
+    assert plan.errors == []
+    assert record.created_count == 2000
     assert {"tate_id", "url"} <= set(plan.ignored)
     blake = db_session.scalar(sa.select(CatalogueObject).where(
         CatalogueObject.object_number == "A00001"))
-    assert blake.production_date == "date not known" and blake.earliest_year is None
+    assert blake.production_date == "date not known"
+    assert blake.earliest_year is None
     assert blake.dimensions_display == "support: 394 x 419 mm"
     assert blake.makers[0].party.name == "Robert Blake"
     assert blake.credit_line == "Presented by Mrs John Richmond 1922"
@@ -269,7 +278,8 @@ def test_upload_page_checks_then_imports_then_rolls_back(client: Any, auth: Any,
     assert response.status_code == 302
     assert count(db_session, CatalogueObject) == 3
     status = client.get(f"/imports/{record.id}/status").get_json()
-    assert status["status"] == "committed" and status["done"] == 3
+    assert status["status"] == "committed"
+    assert status["done"] == 3
     response = client.post(f"/imports/{record.id}/rollback")
     assert response.status_code == 302
     assert count(db_session, CatalogueObject) == 0
@@ -283,12 +293,12 @@ def test_upload_page_mapping_and_refusals(client: Any, auth: Any, db_session: An
         "file": (io.BytesIO(b"%PDF-1.4"), "objects.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 422
     assert "Only CSV" in response.get_data(as_text=True)
-    data = "Ref,Name of work\nX.1,A chair\n".encode()
+    data = b"Ref,Name of work\nX.1,A chair\n"
     client.post("/imports/", data={"file": (io.BytesIO(data), "o.csv")},
                 content_type="multipart/form-data")
     # Without an object-number column the file cannot even be checked.
     assert count(db_session, ObjectImport) == 0
-    data = "Number,Name of work\nX.1,A chair\n".encode()
+    data = b"Number,Name of work\nX.1,A chair\n"
     client.post("/imports/", data={"file": (io.BytesIO(data), "o.csv")},
                 content_type="multipart/form-data")
     record = db_session.scalar(sa.select(ObjectImport))

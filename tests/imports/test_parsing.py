@@ -47,14 +47,16 @@ def test_no_date_is_text_without_years_and_without_complaint(text: str) -> None:
 def test_unreadable_dates_are_reported_not_guessed(text: str) -> None:
     parsed = parse_date(text)
     assert parsed is not None
-    assert parsed.earliest is None and parsed.latest is None
+    assert parsed.earliest is None
+    assert parsed.latest is None
     assert parsed.problem
     assert parsed.display == text
 
 
 def test_dimensions_become_structured_values_per_part() -> None:
     parsed = parse_dimensions("support: 600 x 400 mm\nframe: 700 x 512.5 x 60 mm")
-    assert parsed is not None and parsed.problem is None
+    assert parsed is not None
+    assert parsed.problem is None
     support, frame = parsed.parts
     assert (support.part, support.height, support.width, support.depth) == (
         "support", Decimal(600), Decimal(400), None)
@@ -62,7 +64,8 @@ def test_dimensions_become_structured_values_per_part() -> None:
                                     ("width", Decimal("512.5"), "mm"),
                                     ("depth", Decimal(60), "mm")]
     weighed = parse_dimensions("object: 10 x 20 x 30 mm, 5 kg")
-    assert weighed is not None and weighed.parts[0].measurements()[-1] == ("weight", Decimal(5),
+    assert weighed is not None
+    assert weighed.parts[0].measurements()[-1] == ("weight", Decimal(5),
                                                                            "kg")
 
 
@@ -71,7 +74,8 @@ def test_dimensions_become_structured_values_per_part() -> None:
 def test_dimensions_we_cannot_read_stay_text_and_are_reported(text: str) -> None:
     parsed = parse_dimensions(text)
     assert parsed is not None
-    assert parsed.parts == [] and parsed.problem
+    assert parsed.parts == []
+    assert parsed.problem
     assert parsed.display == text
 
 
