@@ -23,6 +23,8 @@ DOMAINS = [
     "catalog.vocabularies",
     "catalog.locations",
     "catalog.environment",
+    "catalog.search",
+    "catalog.imports",
     "catalog.users",
     "catalog.admin",
     "catalog.finance",
