@@ -20,6 +20,9 @@ DOMAINS = [
     "catalog.objects",
     "catalog.parties",
     "catalog.locations",
+    "catalog.scanning",
+    "catalog.labels",
+    "catalog.inventory",
     "catalog.users",
     "catalog.admin",
 ]

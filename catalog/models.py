@@ -6,3 +6,10 @@ from catalog.users.models import ApiToken, LoginFailure, Permission, Role, User 
 from catalog.locations.models import Location, Movement  # noqa: F401
 from catalog.objects.models import CatalogueObject, ObjectMaker, OtherNumber  # noqa: F401
 from catalog.parties.models import Party, PartyRole  # noqa: F401
+from catalog.inventory.models import (  # noqa: F401
+    Inventory,
+    InventoryFinding,
+    InventoryResult,
+    InventorySchedule,
+)
+from catalog.scanning.models import ConditionNote, LegacyBarcode, Scan  # noqa: F401
