@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -136,7 +135,8 @@ def _static_js(name: str) -> Path:
 def service_worker() -> Any:
     """The scanning page's service worker, served from the site root so that its scope can
     cover ``/scan`` and ``/static`` (a worker under /static/ could only control /static/)."""
-    response = send_file(_static_js("scan-sw.js"), mimetype="text/javascript", max_age=0)
+    response = current_app.response_class(_static_js("scan-sw.js").read_bytes(),
+                                          mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
     return response

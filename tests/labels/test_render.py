@@ -23,16 +23,16 @@ DPI = 300
 #: the manufacturers' specifications: page, label size, grid, first label's top-left corner,
 #: pitch — in millimetres (5160 in inches)
 SPEC = {
-    "L7160": dict(page=(210, 297), label=(63.5, 38.1), grid=(3, 7), first=(7.21, 15.15),
-                  pitch=(66.04, 38.1), unit=mm),
-    "L7163": dict(page=(210, 297), label=(99.1, 38.1), grid=(2, 7), first=(4.65, 15.15),
-                  pitch=(101.6, 38.1), unit=mm),
-    "5160": dict(page=(8.5, 11), label=(2.625, 1), grid=(3, 10), first=(0.1875, 0.5),
-                 pitch=(2.75, 1), unit=inch),
-    "roll-62x29": dict(page=(62, 29), label=(62, 29), grid=(1, 1), first=(0, 0), pitch=(0, 0),
-                       unit=mm),
-    "roll-2x1": dict(page=(2, 1), label=(2, 1), grid=(1, 1), first=(0, 0), pitch=(0, 0),
-                     unit=inch),
+    "L7160": {"page": (210, 297), "label": (63.5, 38.1), "grid": (3, 7), "first": (7.21, 15.15),
+                  "pitch": (66.04, 38.1), "unit": mm},
+    "L7163": {"page": (210, 297), "label": (99.1, 38.1), "grid": (2, 7), "first": (4.65, 15.15),
+                  "pitch": (101.6, 38.1), "unit": mm},
+    "5160": {"page": (8.5, 11), "label": (2.625, 1), "grid": (3, 10), "first": (0.1875, 0.5),
+                 "pitch": (2.75, 1), "unit": inch},
+    "roll-62x29": {"page": (62, 29), "label": (62, 29), "grid": (1, 1), "first": (0, 0),
+                   "pitch": (0, 0), "unit": mm},
+    "roll-2x1": {"page": (2, 1), "label": (2, 1), "grid": (1, 1), "first": (0, 0), "pitch": (0, 0),
+                     "unit": inch},
 }
 
 LONG_TITLE = ("Allegorical portrait of the Duchess of Richmond and Lennox as Minerva, with her "
@@ -80,7 +80,7 @@ def test_registry_matches_the_sheet_specifications():
         assert layout.label_width == pytest.approx(spec["label"][0] * unit, abs=0.01)
         assert layout.label_height == pytest.approx(spec["label"][1] * unit, abs=0.01)
         assert (layout.columns, layout.rows) == spec["grid"]
-        columns, rows = spec["grid"]
+        columns, _rows = spec["grid"]
         for index in range(layout.per_page):
             row, column = divmod(index, columns)
             x, y, w, h = layout.cell_box(index)
@@ -89,7 +89,8 @@ def test_registry_matches_the_sheet_specifications():
             assert x == pytest.approx(left, abs=0.01)
             assert layout.page_height - (y + h) == pytest.approx(top, abs=0.01)
             # every label lies on the page
-            assert x >= 0 and y >= -0.01
+            assert x >= 0
+            assert y >= -0.01
             assert x + w <= layout.page_width + 0.01
         # the sheet's margins are symmetric, as on the real stock
         last_x, last_y, w, _ = layout.cell_box(layout.per_page - 1)
@@ -157,7 +158,8 @@ def test_long_titles_are_shortened_and_never_leave_the_label(name):
         qx, qy, qw, qh = drawing.qr_box
         zone = QUIET_ZONE_MODULES * drawing.module
         assert qx - zone >= x + SAFETY - 0.01
-        assert qy - zone >= y - 0.01 and qy + qh + zone <= y + h + 0.01
+        assert qy - zone >= y - 0.01
+        assert qy + qh + zone <= y + h + 0.01
         assert all(t.x >= qx + qw + zone - 0.01 for t in drawing.texts)
         titles = [t.text for t in drawing.texts if t.font == "Helvetica"]
         assert titles, "the title gets at least one line"
@@ -183,7 +185,9 @@ def test_text_that_fits_is_not_shortened():
     render_labels([LabelItem("2024.1.1", "Jug", payload(1), "O0001Z")], LAYOUTS["L7163"],
                   drawings=drawings)
     texts = [t.text for t in drawings[0].texts]
-    assert "2024.1.1" in texts and "Jug" in texts and "O0001Z" in texts
+    assert "2024.1.1" in texts
+    assert "Jug" in texts
+    assert "O0001Z" in texts
 
 
 def test_non_latin_titles_do_not_break_the_pdf():

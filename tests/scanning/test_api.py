@@ -31,7 +31,8 @@ def test_post_scan_is_idempotent_on_client_id(auth, client, shelf_and_jug):
     assert first.json["location_code"] == "SHELF-2"
     second = client.post("/api/v1/scans/", json=body)
     assert second.status_code == 200
-    assert second.json["id"] == first.json["id"] and second.json["repeated"] is True
+    assert second.json["id"] == first.json["id"]
+    assert second.json["repeated"] is True
     listed = client.get("/api/v1/scans/").json
     assert [s["id"] for s in listed] == [first.json["id"]]
     undone = client.post(f"/api/v1/scans/{first.json['id']}/undo")
@@ -45,7 +46,8 @@ def test_bad_input_is_a_json_4xx(auth, client):
     assert response.status_code == 422
     assert "client_id" in response.json["errors"]["json"]
     missing = client.get("/api/v1/scans/resolve", query_string={"code": "NOPE"})
-    assert missing.status_code == 404 and "NOPE" in missing.json["message"]
+    assert missing.status_code == 404
+    assert "NOPE" in missing.json["message"]
     assert client.get("/api/v1/scans/12345").status_code == 404
 
 
@@ -53,10 +55,12 @@ def test_resolve_and_context(auth, client, shelf_and_jug):
     auth.login("technician")
     _, _, jug = shelf_and_jug
     record = client.get("/api/v1/scans/resolve", query_string={"code": "2024.7.1"}).json
-    assert record["kind"] == "object" and record["scan_code"] == codes.object_code(jug.id)
+    assert record["kind"] == "object"
+    assert record["scan_code"] == codes.object_code(jug.id)
     assert record["title"] == "Stoneware jug"
     context = client.get("/api/v1/scans/context").json
-    assert context["can_move"] and context["csrf_token"]
+    assert context["can_move"]
+    assert context["csrf_token"]
 
 
 def test_api_needs_sign_in_and_permission(auth, client):
@@ -80,11 +84,13 @@ def test_label_url_opens_the_record_after_sign_in(auth, client, shelf_and_jug):
     _, shelf, jug = shelf_and_jug
     url = f"/s/{codes.object_code(jug.id)}"
     response = client.get(url)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
     auth.login("technician")
     response = client.get(url, follow_redirects=True)
     assert response.status_code == 200, (response.request.path, response.history)
-    assert b"2024.7.1" in response.data and b"Stoneware jug" in response.data
+    assert b"2024.7.1" in response.data
+    assert b"Stoneware jug" in response.data
     response = client.get(f"/s/{codes.location_code(shelf.id)}", follow_redirects=True)
     assert b"SHELF-2" in response.data
     assert client.get("/s/O16JW").status_code == 404
@@ -101,8 +107,10 @@ def test_scan_page_service_worker_and_manifest(auth, client):
     page = client.get("/scan")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "vendor/jsqr/jsQR.js" in text and "js/scan.js" in text
-    assert 'rel="manifest"' in text and "<script>" not in text
+    assert "vendor/jsqr/jsQR.js" in text
+    assert "js/scan.js" in text
+    assert 'rel="manifest"' in text
+    assert "<script>" not in text
     assert b"Scan" in client.get("/").data  # nav entry
 
 
@@ -113,6 +121,8 @@ def test_history_conflicts_and_legacy_barcodes(auth, client, shelf_and_jug):
     response = client.post("/scan/barcodes", data={"barcode": "OLD-0001", "target": "2024.7.1"})
     assert response.status_code == 302
     record = client.get("/api/v1/scans/resolve", query_string={"code": "old-0001"}).json
-    assert record["id"] == jug.id and record["matched_by"] == "legacy_barcode"
+    assert record["id"] == jug.id
+    assert record["matched_by"] == "legacy_barcode"
     again = client.post("/scan/barcodes", data={"barcode": "OLD-0001", "target": "ROOM-1"})
-    assert again.status_code == 422 and b"already linked" in again.data
+    assert again.status_code == 422
+    assert b"already linked" in again.data

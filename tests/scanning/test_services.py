@@ -83,11 +83,13 @@ def test_move_scan_is_recorded_exactly_once(db_session, make_user, store, make_o
     assert vase.current_location_id == box.id
     again = record_scan(db_session, client_id=client_id, code="anything", mode="move",
                         actor=tech, location_code="STORE-A")
-    assert again.repeated and again.scan.id == first.scan.id
+    assert again.repeated
+    assert again.scan.id == first.scan.id
     assert vase.current_location_id == box.id
     moves = db_session.scalars(sa.select(Movement).where(Movement.object_id == vase.id)).all()
     assert len(moves) == 2  # the factory's first placement and the scanned move
-    assert moves[-1].method == "scan" and moves[-1].moved_by_id == tech.id
+    assert moves[-1].method == "scan"
+    assert moves[-1].moved_by_id == tech.id
 
 
 def test_offline_move_overtaken_by_a_newer_move_is_a_conflict(db_session, make_user, store,
@@ -103,7 +105,8 @@ def test_offline_move_overtaken_by_a_newer_move_is_a_conflict(db_session, make_u
                           mode="move", actor=tech, location_code="BOX-7",
                           scanned_at=scanned_offline)
     assert outcome.scan.status == "conflict"
-    assert "STORE-A-S1" in outcome.scan.message and "after this scan" in outcome.scan.message
+    assert "STORE-A-S1" in outcome.scan.message
+    assert "after this scan" in outcome.scan.message
     assert bowl.current_location_id == shelf.id  # nothing moved silently
     manager = make_user("collections_manager")
     apply_conflicted_scan(db_session, scan=outcome.scan, actor=manager)
@@ -130,13 +133,15 @@ def test_business_refusals_are_recorded_as_rejected(db_session, make_user, store
     make_object("2024.3.1", location=room)
     outcome = record_scan(db_session, client_id=cid(), code="2024.3.1", mode="move", actor=tech,
                           location_code="BOX-7")
-    assert outcome.scan.status == "rejected" and "holds 0 of 0" in outcome.scan.message
+    assert outcome.scan.status == "rejected"
+    assert "holds 0 of 0" in outcome.scan.message
     unknown = record_scan(db_session, client_id=cid(), code="WHAT-IS-THIS", mode="lookup",
                           actor=tech)
     assert unknown.scan.status == "rejected"
     no_target = record_scan(db_session, client_id=cid(), code="2024.3.1", mode="move",
                             actor=tech)
-    assert no_target.scan.status == "rejected" and "location" in no_target.scan.message
+    assert no_target.scan.status == "rejected"
+    assert "location" in no_target.scan.message
 
 
 def test_malformed_scans_record_nothing(db_session, make_user):
@@ -165,9 +170,11 @@ def test_condition_note_and_undo(db_session, make_user, store, make_object):
     outcome = record_scan(db_session, client_id=cid(), code=codes.object_code(frame.id),
                           mode="condition", actor=tech, note="Corner chipped")
     note = db_session.scalar(sa.select(ConditionNote).where(ConditionNote.object_id == frame.id))
-    assert note.note == "Corner chipped" and note.noted_by_id == tech.id
+    assert note.note == "Corner chipped"
+    assert note.noted_by_id == tech.id
     undo_scan(db_session, scan=outcome.scan, actor=tech)
-    assert note.is_withdrawn and outcome.scan.status == "undone"
+    assert note.is_withdrawn
+    assert outcome.scan.status == "undone"
 
 
 def test_undo_a_move_puts_the_object_back(db_session, make_user, store, make_object):
