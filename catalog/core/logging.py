@@ -46,7 +46,8 @@ def init_app(app: Flask) -> None:
         if app.config.get("LOG_FORMAT") == "json":
             handler.setFormatter(JsonFormatter())
         else:
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+            plain = "%(asctime)s %(levelname)s %(name)s %(message)s"
+            handler.setFormatter(logging.Formatter(plain))
         root.addHandler(handler)
         root.setLevel(level)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

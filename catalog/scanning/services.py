@@ -96,15 +96,10 @@ def resolve_code(session: Session, text: str) -> Resolved:
 
 
 def find_object_by_number(session: Session, number: str) -> CatalogueObject | None:
-    """The object whose number is ``number`` (as typed: case and spacing do not matter)."""
-    key = " ".join(number.split()).lower()
-    obj = session.scalar(sa.select(CatalogueObject)
-                         .where(sa.func.lower(CatalogueObject.object_number) == key))
-    if obj is None:
-        # number_key is the objects domain's normalised form; try the simple normalisations
-        obj = session.scalar(sa.select(CatalogueObject).where(
-            CatalogueObject.number_key.in_({key, key.upper(), key.replace(" ", "")})))
-    return obj
+    """The object whose number is ``number`` (as typed: case, spacing and dashes do not matter)."""
+    from catalog.objects.services import find_by_number
+
+    return find_by_number(session, number)
 
 
 def _by_scan_code(session: Session, code: str) -> Resolved | None:

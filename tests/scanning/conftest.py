@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-
-
-def _sort_key(number: str) -> str:
-    return re.sub(r"\d+", lambda m: m.group().zfill(10), number.lower())
 
 
 @pytest.fixture
@@ -33,11 +28,13 @@ def make_object(db_session: Any) -> Callable[..., Any]:
     from catalog.core.db import utcnow
     from catalog.locations.services import move_objects
     from catalog.objects.models import CatalogueObject
+    from catalog.objects.numbers import natural_sort_key, normalise_number
 
     def factory(number: str, *, title: str | None = None, location: Any = None,
                 **kw: Any) -> Any:
-        obj = CatalogueObject(object_number=number, number_key=number.upper(),
-                              sort_key=_sort_key(number), title=title or f"Object {number}", **kw)
+        obj = CatalogueObject(object_number=number, number_key=normalise_number(number),
+                              sort_key=natural_sort_key(number),
+                              title=title or f"Object {number}", **kw)
         db_session.add(obj)
         db_session.flush()
         if location is not None:

@@ -57,7 +57,7 @@ def test_scan_codes_survive_renumbering(db_session, store, make_object):
     jug = make_object("2024.1.2", location=store[0])
     code = codes.object_code(jug.id)
     jug.object_number = "2024.99.1"
-    jug.number_key = "2024.99.1"
+    jug.number_key = "2024.99.1"  # as the objects domain's renumbering does
     db_session.flush()
     assert resolve_code(db_session, code).record is jug
 
