@@ -21,6 +21,9 @@ DOMAINS = [
     "catalog.objects",
     "catalog.parties",
     "catalog.locations",
+    "catalog.loans",
+    "catalog.conditions",
+    "catalog.valuations",
     "catalog.users",
     "catalog.admin",
 ]
