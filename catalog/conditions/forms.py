@@ -8,6 +8,7 @@ from wtforms import DateField, FieldList, FormField, SelectField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from catalog.conditions.models import AREAS, COMPLETENESS, CONDITIONS, CONTEXTS, PRIORITIES
+from catalog.loans.forms import choices
 
 
 class AreaForm(FlaskForm):
@@ -20,12 +21,12 @@ class AreaForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     object_number = StringField("Object number", validators=[DataRequired(), Length(max=100)])
-    context = SelectField("Context", choices=list(CONTEXTS.items()))
+    context = SelectField("Context", choices=choices(CONTEXTS.items()))
     loan_id = StringField("Loan", validators=[Optional()])
     examiner_name = StringField("Examiner", validators=[DataRequired(), Length(max=200)])
     examined_on = DateField("Examined on", validators=[DataRequired()])
-    overall = SelectField("Overall condition", choices=list(CONDITIONS.items()))
-    completeness = SelectField("Completeness", choices=list(COMPLETENESS.items()))
+    overall = SelectField("Overall condition", choices=choices(CONDITIONS.items()))
+    completeness = SelectField("Completeness", choices=choices(COMPLETENESS.items()))
     completeness_note = TextAreaField("Missing or detached parts", validators=[Optional()])
     hazards = TextAreaField("Hazards (e.g. arsenic, asbestos, sharp edges)",
                             validators=[Optional()])
@@ -35,15 +36,15 @@ class ReportForm(FlaskForm):
     handling_recommendation = TextAreaField("Handling", validators=[Optional()])
     storage_recommendation = TextAreaField("Storage", validators=[Optional()])
     packing_recommendation = TextAreaField("Packing", validators=[Optional()])
-    priority = SelectField("Priority", choices=list(PRIORITIES.items()))
+    priority = SelectField("Priority", choices=choices(PRIORITIES.items()))
     next_check_on = DateField("Next check", validators=[Optional()])
 
 
 class PhotoForm(FlaskForm):
     photo = FileField("Photo")
-    kind = SelectField("Shows", choices=[("general", "General view"), ("detail", "Detail"),
-                                         ("before", "Before treatment"),
-                                         ("after", "After treatment")])
+    kind = SelectField("Shows", choices=choices([("general", "General view"), ("detail", "Detail"),
+                                                 ("before", "Before treatment"),
+                                                 ("after", "After treatment")]))
     caption = StringField("Caption", validators=[Optional(), Length(max=300)])
 
 

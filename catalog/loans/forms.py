@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,15 +15,22 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """Select options (wtforms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 COVER_CHOICES = [("insurance", "Insurance"), ("indemnity", "Government indemnity"),
                  ("none", "No cover")]
 
 
 class LoanForm(FlaskForm):
-    direction = SelectField("Kind of loan", choices=[("out", "Loan out (we lend)"),
-                                                     ("in", "Loan in (we borrow)")])
+    direction = SelectField("Kind of loan", choices=choices([("out", "Loan out (we lend)"),
+                                                             ("in", "Loan in (we borrow)")]))
     party_name = StringField("Borrower or lender", validators=[DataRequired(), Length(max=300)])
     exhibition_title = StringField("Exhibition", validators=[Optional(), Length(max=300)])
     purpose = StringField("Purpose", validators=[Optional(), Length(max=200)],
@@ -34,9 +44,9 @@ class LoanForm(FlaskForm):
     handling_conditions = TextAreaField("Handling", validators=[Optional()])
     courier_conditions = TextAreaField("Courier", validators=[Optional()])
     transport_conditions = TextAreaField("Transport", validators=[Optional()])
-    cover_kind = SelectField("Cover", choices=COVER_CHOICES)
+    cover_kind = SelectField("Cover", choices=choices(COVER_CHOICES))
     insurance_policy_id = SelectField("Policy", coerce=int, validate_choice=False,
-                                      choices=[(0, "—")])
+                                      choices=choices([(0, "—")]))
     cover_note = TextAreaField("Cover note", validators=[Optional()])
     credit_line = TextAreaField("Credit line", validators=[Optional()])
     fee = DecimalField("Loan fee", places=2, validators=[Optional(), NumberRange(min=0)])

@@ -27,6 +27,9 @@ from catalog.loans.forms import (
     ValueForm,
     VenueForm,
 )
+from catalog.loans.forms import (
+    choices as form_choices,
+)
 from catalog.loans.models import DIRECTIONS, STATUSES, STEPS, Loan, LoanObject
 from catalog.loans.schedule import build_schedule
 from catalog.loans.suitability import loan_suitability
@@ -63,7 +66,7 @@ def _policy_choices(form: LoanForm) -> None:
         choices += [(p.id, f"{p.policy_number} ({p.cover_start:%Y}–{p.cover_end:%Y})")
                     for p in db.session.scalars(sa.select(InsurancePolicy)
                                                 .order_by(InsurancePolicy.cover_end.desc()))]
-    form.insurance_policy_id.choices = choices
+    form.insurance_policy_id.choices = form_choices(choices)
 
 
 def _party_names() -> list[str]:
@@ -213,7 +216,9 @@ def detail(loan_id: int) -> Any:
 
 def _refused(loan: Loan, form: Any, exc: DomainError, name: str) -> Any:
     show_domain_error(form, exc)
-    return render_invalid("loans/detail.html", **_detail_context(loan, **{name: form}))
+    # 409 for a rule (conflict, step out of order), 422 for bad input; either rolls back
+    return render_template("loans/detail.html",
+                           **_detail_context(loan, **{name: form})), exc.status_code
 
 
 @bp.route("/<int:loan_id>/venues", methods=["POST"])

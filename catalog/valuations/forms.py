@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from catalog.loans.forms import choices
+
 
 class ValuationForm(FlaskForm):
     object_number = StringField("Object number", validators=[DataRequired(), Length(max=100)])
@@ -19,8 +21,8 @@ class ValuationForm(FlaskForm):
 
 
 class PolicyForm(FlaskForm):
-    kind = SelectField("Kind", choices=[("insurance", "Insurance"),
-                                        ("indemnity", "Government indemnity")])
+    kind = SelectField("Kind", choices=choices([("insurance", "Insurance"),
+                                                ("indemnity", "Government indemnity")]))
     insurer_name = StringField("Insurer", validators=[Optional(), Length(max=300)])
     policy_number = StringField("Policy number", validators=[DataRequired(), Length(max=100)])
     cover_start = DateField("Cover from", validators=[DataRequired()])
