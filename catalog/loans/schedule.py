@@ -96,5 +96,6 @@ def build_schedule(session: Session, *, first_month: date, months: int = 12,
     today = date.today()  # noqa: DTZ011
     today_bar = _bar(today, today, first, last, "today") if first <= today < last else None
     return {"rows": rows, "months": month_cells, "first": first, "last": last,
+            "last_day": last - timedelta(days=1),
             "previous": _add_months(first, -3), "next": _add_months(first, 3),
             "today": today_bar}

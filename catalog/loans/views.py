@@ -107,8 +107,9 @@ def schedule() -> Any:
     try:
         first = date.fromisoformat(request.args.get("from", "") + "-01")
     except ValueError:
+        # By default the schedule starts a month back, so loans just under way stay in view.
         today = date.today()  # noqa: DTZ011
-        first = date(today.year, today.month, 1)
+        first = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
     try:
         months = min(max(int(request.args.get("months", 12)), 1), 24)
     except ValueError:
