@@ -8,7 +8,6 @@ API resources and CLI commands.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,13 @@ DOMAINS = [
     "catalog.dashboard",
     "catalog.objects",
     "catalog.parties",
+    "catalog.procedures",
+    "catalog.vocabularies",
     "catalog.locations",
     "catalog.loans",
     "catalog.conditions",
     "catalog.valuations",
+    "catalog.environment",
     "catalog.users",
     "catalog.admin",
 ]
@@ -66,9 +68,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.setdefault("MIGRATIONS_DIR", _resource_dir("migrations"))
 
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from catalog.core import logging as catalog_logging
+
+    catalog_logging.init_app(app)
 
     from catalog import models  # noqa: F401  (every model registered on the metadata)
     from catalog.core import auth, errors, web

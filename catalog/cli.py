@@ -103,8 +103,10 @@ def serve_command(host: str, port: int, workers: int) -> None:
     if workers:
         import os
 
-        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-w", str(workers),
-                                   "-b", f"{host}:{port}", "catalog.wsgi:app"])
+        # Replaces this process with gunicorn; the arguments are fixed, not user input.
+        argv = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{host}:{port}",
+                "catalog.wsgi:app"]
+        os.execvp(sys.executable, argv)  # noqa: S606
     from catalog import create_app
 
     create_app().run(host=host, port=port, debug=False)

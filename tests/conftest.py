@@ -51,7 +51,8 @@ def create_pg_database() -> str:
 
 def drop_pg_database(url: str) -> None:
     name = sa.make_url(url).database
-    assert name and re.fullmatch(r"catalog_test_\w+", name)
+    assert name
+    assert re.fullmatch(r"catalog_test_\w+", name)
     engine = sa.create_engine(_pg_server_url(), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -80,6 +81,9 @@ def test_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str
     return config
 
 
+test_config.__test__ = False  # type: ignore[attr-defined]  (a helper, not a test)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
@@ -95,6 +99,7 @@ def app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
 
         upgrade()
         db.session.remove()
+        application.extensions["test_seed_rows"] = _snapshot_seed_rows()
     yield application
     with application.app_context():
         db.session.remove()
@@ -120,9 +125,36 @@ def db_session(app: Any) -> Iterator[Any]:
             connection.close()
 
 
+def _snapshot_seed_rows() -> dict[str, list[dict[str, Any]]]:
+    """Rows the migrations seed (vocabularies, number schemes, chart of accounts …)."""
+    seed: dict[str, list[dict[str, Any]]] = {}
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            rows = [dict(r._mapping) for r in conn.execute(sa.select(table))]
+            if rows:
+                seed[table.name] = rows
+    return seed
+
+
+def _restore_seed_rows(conn: Any, seed: dict[str, list[dict[str, Any]]]) -> None:
+    for table in db.metadata.sorted_tables:
+        rows = seed.get(table.name)
+        if not rows:
+            continue
+        conn.execute(sa.insert(table), rows)
+        if conn.dialect.name == "postgresql" and "id" in table.c and len(table.primary_key) == 1:
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                f'(SELECT max(id) FROM "{table.name}"))'
+            )
+
+
 def truncate_all(application: Any) -> None:
-    """Empty every table (append-only triggers are bypassed by recreating nothing: we delete
-    with the triggers disabled on PostgreSQL and dropped-and-recreated on SQLite)."""
+    """Empty every table, then put back the rows the migrations seeded.
+
+    Append-only triggers refuse DELETE, so PostgreSQL uses TRUNCATE (not a DELETE) and SQLite
+    drops the triggers for the clean-up and recreates them.
+    """
     with application.app_context():
         engine = db.engine
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -139,6 +171,7 @@ def truncate_all(application: Any) -> None:
                     conn.exec_driver_sql(f'DELETE FROM "{table}"')
                 for _, sql in triggers:
                     conn.exec_driver_sql(sql)
+            _restore_seed_rows(conn, application.extensions["test_seed_rows"])
         from catalog.users.services import sync_permissions
 
         sync_permissions(db.session)

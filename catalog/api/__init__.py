@@ -12,7 +12,6 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api, Blueprint
 
-
 API_PREFIX = "/api/v1"
 
 

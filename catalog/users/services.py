@@ -151,7 +151,8 @@ def authenticate(
     keys = [f"email:{email}", f"ip:{remote_addr}"]
     # The address limit is wider: a whole store of tablets may share one NAT address.
     limits = [max_failures, max_failures * 4]
-    if any(_recent_failures(session, key, window) >= limit for key, limit in zip(keys, limits, strict=True)):
+    if any(_recent_failures(session, key, window) >= limit
+           for key, limit in zip(keys, limits, strict=True)):
         minutes = max(1, window_seconds // 60)
         return SignInResult(None, f"Too many failed sign-ins. Try again in {minutes} minutes.",
                             throttled=True)
