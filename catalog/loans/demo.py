@@ -13,6 +13,7 @@ from catalog.demo import demo_loader
 from catalog.loans.models import Loan
 from catalog.locations.models import Location
 from catalog.objects.models import CatalogueObject
+from catalog.objects.numbers import natural_sort_key, normalise_number
 from catalog.parties.models import Party, PartyRole
 
 DEMO_OUT_TITLE = "Turner and the Sea"
@@ -52,10 +53,11 @@ def _objects_to_lend(session: Session) -> list[CatalogueObject]:
         session.flush()
     made = []
     for number, title, materials, name in _OWN_OBJECTS:
-        key = number.lower()
+        key = normalise_number(number)
         obj = session.scalar(sa.select(CatalogueObject).where(CatalogueObject.number_key == key))
         if obj is None:
-            obj = CatalogueObject(object_number=number, number_key=key, sort_key=key,
+            obj = CatalogueObject(object_number=number, number_key=key,
+                                  sort_key=natural_sort_key(number),
                                   title=title, materials=materials, object_name=name,
                                   status="accessioned")
             session.add(obj)

@@ -75,24 +75,13 @@ NEXT_HINT = {
 COMMITTING = ("requested", "approved", "agreement_signed", "dispatched", "on_display")
 
 
-class LoanCounter(Base):
-    """The last number issued per loan scheme and year; locked FOR UPDATE to allocate the next."""
-
-    __tablename__ = "loan_counters"
-
-    #: "LO" or "LI"
-    prefix: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
-    year: Mapped[int] = mapped_column(primary_key=True)
-    last_value: Mapped[int] = mapped_column(default=0)
-
-
 class Loan(Audited, TimestampMixin, Base):
     """A loan out (we lend to a borrower) or a loan in (a lender lends to us)."""
 
     __tablename__ = "loans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: e.g. "LO.2026.3" (loan out) or "LI.2026.1" (loan in)
+    #: from the loan_out / loan_in number schemes, e.g. "LO.2026.3" or "L.2026.1"
     number: Mapped[str] = mapped_column(sa.String(40), unique=True)
     #: out or in
     direction: Mapped[str] = mapped_column(sa.String(3), index=True)

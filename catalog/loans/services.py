@@ -22,8 +22,7 @@ from catalog.loans.models import (
     COMMITTING,
     DIRECTIONS,
     Loan,
-    LoanCounter,
-    LoanEvent,
+        LoanEvent,
     LoanObject,
     LoanVenue,
 )
@@ -32,8 +31,8 @@ from catalog.locations.services import move_objects
 from catalog.objects.models import CatalogueObject
 from catalog.parties.models import Party
 
-#: number scheme per direction
-PREFIXES = {"out": "LO", "in": "LI"}
+#: number scheme (catalog.objects.numbers) per direction
+SCHEMES = {"out": "loan_out", "in": "loan_in"}
 
 #: loan fields a user may edit (the rest are set by the workflow)
 EDITABLE_FIELDS = (
@@ -54,25 +53,16 @@ def _actor_id(actor: Any) -> int | None:
     return getattr(actor, "id", None)
 
 
-def allocate_number(session: Session, *, direction: str, year: int) -> str:
-    """Allocate the next loan number, e.g. ``LO.2026.4``.
+def allocate_loan_number(session: Session, *, direction: str, on: date) -> str:
+    """The next number of the ``loan_out`` or ``loan_in`` number scheme (e.g. ``LO.2026.4``).
 
-    The counter row is locked FOR UPDATE (on SQLite writers are serialised by BEGIN IMMEDIATE), so
-    two people creating loans at once get different numbers; the unique constraint on
-    ``loans.number`` is the last line of defence.
+    The objects module's scheme service locks the counter row FOR UPDATE, so two people
+    creating loans at once get different numbers; ``loans.number`` is unique as the last guard.
+    Admins edit the patterns like any other number scheme.
     """
-    prefix = PREFIXES[direction]
-    counter = session.scalar(
-        sa.select(LoanCounter).where(LoanCounter.prefix == prefix, LoanCounter.year == year)
-        .with_for_update()
-    )
-    if counter is None:
-        counter = LoanCounter(prefix=prefix, year=year, last_value=0)
-        session.add(counter)
-        session.flush()
-    counter.last_value += 1
-    session.flush()
-    return f"{prefix}.{year}.{counter.last_value}"
+    from catalog.objects.numbers import allocate_number
+
+    return allocate_number(session, SCHEMES[direction], on=on)
 
 
 def _record(session: Session, loan: Loan, action: str, *, actor: Any, note: str | None = None,
@@ -136,7 +126,7 @@ def create_loan(
         raise ValidationError(f"Unknown loan fields: {', '.join(sorted(unknown))}.")
     fee_minor, fee_currency = _fee(fee)
     loan = Loan(
-        number=allocate_number(session, direction=direction, year=start_date.year),
+        number=allocate_loan_number(session, direction=direction, on=start_date),
         direction=direction, status="requested", party=party, start_date=start_date,
         end_date=end_date, return_due=return_due, fee_minor=fee_minor, fee_currency=fee_currency,
         requested_on=fields.pop("requested_on", None) or date.today(),  # noqa: DTZ011
@@ -335,15 +325,17 @@ def create_loan_in_object(session: Session, *, loan: Loan, object_number: str,
     """Create a record for a lender's object arriving on a loan in (status "on loan in")."""
     _require(actor, "loans.edit")
     from catalog.objects.models import CatalogueObject as Obj
+    from catalog.objects.numbers import natural_sort_key, normalise_number
 
     number = object_number.strip()
     if not number:
         raise ValidationError("Give the lender's object number.", field="object_number")
-    key = " ".join(number.lower().split())
+    key = normalise_number(number)
     if session.scalar(sa.select(Obj.id).where(Obj.number_key == key)) is not None:
         raise ValidationError(f"An object numbered {number} exists already; add it by number.",
                               field="object_number")
-    obj = Obj(object_number=number, number_key=key, sort_key=key, status="loan_in", title=title,
+    obj = Obj(object_number=number, number_key=key, sort_key=natural_sort_key(number),
+              status="loan_in", title=title,
               credit_line=loan.credit_line, **fields)
     session.add(obj)
     session.flush()
@@ -534,10 +526,9 @@ def get_loan(session: Session, loan_id: int) -> Loan:
 
 def find_object(session: Session, number: str) -> CatalogueObject:
     """The object with this number (case and spaces ignored), or a ValidationError."""
-    key = " ".join(number.strip().lower().split())
-    obj = session.scalar(sa.select(CatalogueObject).where(
-        sa.or_(CatalogueObject.number_key == key,
-               sa.func.lower(CatalogueObject.object_number) == number.strip().lower())))
+    from catalog.objects.services import find_by_number
+
+    obj = find_by_number(session, number)
     if obj is None:
         raise ValidationError(f"There is no object numbered {number.strip()!r}; check the "
                               "number.", field="object_number")

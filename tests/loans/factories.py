@@ -8,6 +8,7 @@ from typing import Any
 
 from catalog.locations.models import Location
 from catalog.objects.models import CatalogueObject
+from catalog.objects.numbers import natural_sort_key, normalise_number
 from catalog.parties.models import Party, PartyRole
 
 _seq = count(1)
@@ -15,10 +16,10 @@ _seq = count(1)
 
 def make_object(session: Any, number: str | None = None, **kw: Any) -> CatalogueObject:
     number = number or f"T.{next(_seq):05d}"
-    key = " ".join(number.lower().split())
     kw.setdefault("title", f"Object {number}")
     kw.setdefault("status", "accessioned")
-    obj = CatalogueObject(object_number=number, number_key=key, sort_key=key, **kw)
+    obj = CatalogueObject(object_number=number, number_key=normalise_number(number),
+                          sort_key=natural_sort_key(number), **kw)
     session.add(obj)
     session.flush()
     return obj
