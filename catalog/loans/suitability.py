@@ -1,12 +1,13 @@
 """Venue suitability: the venue's stated environment against what each object needs.
 
-An object's needs come from its home location's target environment when the storage module
-provides one (``catalog.locations.services.effective_target``); otherwise from sensible defaults
-by material (light-sensitive works on paper and textiles at 50 lux, metals dry, and so on).
+An object's needs come from its home location's target environment (set on the location or
+inherited from a parent); otherwise from sensible defaults by material (light-sensitive works on
+paper and textiles at 50 lux, metals dry, and so on). Light always comes from the material.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,8 @@ def _d(value: float | int | str) -> Decimal:
     return Decimal(str(value))
 
 
+_WORDS = re.compile(r"[a-z]+")
+
 #: Bizot Green Protocol (2023): 16–25 °C, 40–60 % RH; 200 lux for moderately sensitive objects
 DEFAULT = Needs(_d(16), _d(25), _d(40), _d(60), 200, "Bizot 2023 default")
 
@@ -44,7 +47,8 @@ MATERIAL_NEEDS: list[tuple[tuple[str, ...], Needs]] = [
      Needs(_d(16), _d(24), _d(45), _d(55), 150, "hygroscopic material")),
     (("oil", "canvas", "tempera", "acrylic"),
      Needs(_d(16), _d(25), _d(40), _d(60), 200, "painting")),
-    (("iron", "steel", "bronze", "copper", "silver", "metal", "lead"),
+    (("iron", "steel", "bronze", "brass", "copper", "silver", "pewter", "tin", "zinc", "metal",
+      "lead"),
      Needs(_d(15), _d(25), _d(0), _d(40), 300, "metal (keep dry)")),
     (("stone", "marble", "ceramic", "porcelain", "glass"),
      Needs(_d(10), _d(28), _d(30), _d(65), 300, "stable inorganic material")),
@@ -56,36 +60,49 @@ def object_needs(session: Any, obj: CatalogueObject) -> Needs:
     target = _location_target(session, obj)
     if target is not None:
         return target
-    text = " ".join(filter(None, [obj.materials, obj.object_name, obj.techniques])).lower()
-    for words, needs in MATERIAL_NEEDS:
-        if any(word in text for word in words):
-            return needs
-    return DEFAULT
+    return object_material_needs(obj)
 
 
 def _location_target(session: Any, obj: CatalogueObject) -> Needs | None:
-    """The storage module's effective target for the object's home, when that module has one."""
-    try:
-        from catalog.locations import services as location_services
-    except ImportError:  # pragma: no cover
-        return None
-    effective_target = getattr(location_services, "effective_target", None)
+    """The target environment of the object's home (inherited down the location tree).
+
+    Custom limits are stored in centi-degrees and tenths of a percent; a Bizot preset gives the
+    Bizot figures. Other presets, or none anywhere up the tree, leave the material defaults.
+    """
     location = obj.home_location or obj.current_location
-    if effective_target is None or location is None:
+    seen = set()
+    while location is not None and location.id not in seen:
+        seen.add(location.id)
+        preset = getattr(location, "target_preset", None)
+        if preset:
+            break
+        location = location.parent
+    if location is None or not preset:
         return None
-    try:
-        target = effective_target(session, location)
-    except TypeError:
-        target = effective_target(location)
-    if target is None:
-        return None
-    values = {k: getattr(target, k, None) for k in ("temp_min", "temp_max", "rh_min", "rh_max")}
-    if any(v is None for v in values.values()):
-        return None
-    lux = getattr(target, "lux_max", None)
-    return Needs(_d(values["temp_min"]), _d(values["temp_max"]), _d(values["rh_min"]),
-                 _d(values["rh_max"]), int(lux) if lux is not None else DEFAULT.lux_max,
-                 f"target of {location.code}")
+    lux = object_material_needs(obj).lux_max
+    if preset == "custom":
+        limits = [getattr(location, f"target_{k}", None)
+                  for k in ("temp_min", "temp_max", "rh_min", "rh_max")]
+        if any(v is None for v in limits):
+            return None
+        t_min, t_max, rh_min, rh_max = (Decimal(v) for v in limits)
+        return Needs(t_min / 100, t_max / 100, rh_min / 10, rh_max / 10, lux,
+                     f"target of {location.code}")
+    if "bizot" in preset.lower():
+        return Needs(DEFAULT.temp_min, DEFAULT.temp_max, DEFAULT.rh_min, DEFAULT.rh_max, lux,
+                     f"Bizot target of {location.code}")
+    return None
+
+
+def object_material_needs(obj: CatalogueObject) -> Needs:
+    """Defaults by material: the first matching group, most demanding first."""
+    text = " ".join(filter(None, [obj.materials, obj.object_name, obj.techniques])).lower()
+    found = set(_WORDS.findall(text))
+    found |= {w[:-1] for w in found if w.endswith("s")}  # plurals: "prints", "textiles"
+    for words, needs in MATERIAL_NEEDS:
+        if found.intersection(words):
+            return needs
+    return DEFAULT
 
 
 def venue_mismatches(venue: LoanVenue, needs: Needs) -> list[str]:

@@ -249,3 +249,35 @@ def test_loan_events_are_append_only(db_session, manager):
     with pytest.raises(sa.exc.DBAPIError), db_session.begin_nested():
         db_session.execute(sa.update(LoanEvent).where(LoanEvent.loan_id == loan.id)
                            .values(note="rewritten"))
+
+
+def test_object_needs_come_from_the_home_target_or_the_material(db_session):
+    from decimal import Decimal
+
+    from catalog.loans.models import LoanVenue
+    from catalog.loans.suitability import object_needs, venue_mismatches
+
+    building = make_location(db_session, "BLDG", target_preset="custom", target_temp_min=1800,
+                             target_temp_max=2200, target_rh_min=450, target_rh_max=550)
+    room = make_location(db_session, "BLDG-R1", parent=building)
+    painting = stored_object(db_session, home=room, materials="oil on canvas")
+    needs = object_needs(db_session, painting)
+    assert (needs.temp_min, needs.temp_max, needs.rh_min, needs.rh_max) == (18, 22, 45, 55)
+    assert needs.source == "target of BLDG"
+    assert needs.lux_max == 200  # light from the material
+    lantern = stored_object(db_session, materials="brass")
+    assert object_needs(db_session, lantern).rh_max == 40
+    venue = LoanVenue(name="Hall", temp_min=Decimal(18), temp_max=Decimal(21),
+                      rh_min=Decimal(48), rh_max=Decimal(52), lux_max=150)
+    assert venue_mismatches(venue, needs) == []
+    assert venue_mismatches(venue, object_needs(db_session, lantern)) == [
+        "RH 48–52 % is outside 0–40 %."]
+    assert "has not stated its light level" in venue_mismatches(LoanVenue(name="x"), needs)[-1]
+
+
+def test_material_words_match_whole_words(db_session):
+    from catalog.loans.suitability import object_material_needs
+
+    assert object_material_needs(make_object(db_session, object_name="painting")).rh_max == 60
+    assert object_material_needs(make_object(db_session, materials="Woodcut prints")).lux_max \
+        == 50
