@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask
 
 from catalog.core.nav import add_nav
@@ -14,3 +16,17 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     add_nav(app, "Condition", "conditions.index", "conditions.view", order=42)
+    from catalog.dashboard import add_panel
+
+    add_panel(app, "conditions/_panel.html", _panel, "conditions.view")
+
+
+def _panel() -> dict[str, Any]:
+    """Condition checks due within 30 days (overdue first)."""
+    from datetime import date
+
+    from catalog.conditions.services import reports_due
+    from catalog.extensions import db
+
+    today = date.today()  # noqa: DTZ011
+    return {"due": reports_due(db.session, as_of=today, within_days=30)[:10], "today": today}

@@ -248,3 +248,15 @@ def test_loan_in_object_created_from_the_loan_page(auth, client, db_session):
     assert response.status_code == 302
     db_session.refresh(loan)
     assert loan.loan_objects[0].object.current_location_id == gallery.id
+
+
+def test_dashboard_panels_for_loans_and_condition_checks(auth, client, db_session):
+    from catalog.loans.demo import load_loans
+
+    load_loans(db_session)
+    db_session.commit()
+    auth.login("collections_manager")
+    page = client.get("/").get_data(as_text=True)
+    assert "Condition checks due" in page
+    assert "VH-1923-4" in page  # the loan-in objects are due a check
+    assert "Schedule" in page
