@@ -40,6 +40,9 @@ def raise_fee_invoice(session: Session, *, loan: Loan, actor: Any) -> Any:
         check(actor, "finance.edit")
     if loan.fee is None or loan.fee.minor == 0:
         raise DomainError(f"Loan {loan.number} has no fee to invoice; record the fee first.")
+    if not loan.is_out:
+        raise DomainError(f"Loan {loan.number} is a loan in: its fee is paid to the lender, not "
+                          "invoiced. Record it as a supplier bill in your finance system.")
     if loan.status == "refused":
         raise DomainError(f"Loan {loan.number} was refused; there is no fee to invoice.")
     if loan.fee_invoice_id is not None:
@@ -50,7 +53,7 @@ def raise_fee_invoice(session: Session, *, loan: Loan, actor: Any) -> Any:
         raise DomainError(NOT_INSTALLED) from exc
     invoice = invoice_loan_fee(session, loan=loan, actor=actor)
     loan.fee_invoice_id = getattr(invoice, "id", None)
-    number = getattr(invoice, "number", None)
+    number = getattr(invoice, "number", None) or getattr(invoice, "label", None)
     loan.fee_invoice_number = str(number) if number else None
     session.flush()
     return invoice

@@ -189,6 +189,11 @@ class Loan(Audited, TimestampMixin, Base):
         return "Borrower" if self.is_out else "Lender"
 
     @property
+    def borrower_id(self) -> int | None:
+        """The party invoiced for the fee (finance reads this): the borrower of a loan out."""
+        return self.party_id if self.is_out else None
+
+    @property
     def fee(self) -> Money | None:
         if self.fee_minor is None or not self.fee_currency:
             return None
