@@ -23,6 +23,8 @@ DOMAINS = [
     "catalog.locations",
     "catalog.users",
     "catalog.admin",
+    "catalog.api.records",
+    "catalog.interchange",
 ]
 
 
