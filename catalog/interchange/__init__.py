@@ -7,3 +7,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the OAI-PMH blueprint and the ``export``, ``backup`` and ``restore`` commands."""
+    from catalog.interchange import cli
+
+    cli.register(app)
