@@ -7,6 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the OAI-PMH blueprint and the ``export``, ``backup`` and ``restore`` commands."""
-    from catalog.interchange import cli
+    from catalog.interchange import cli, oai
 
+    app.register_blueprint(oai.bp)
+    app.config.setdefault("OAI_PAGE_SIZE", 100)
     cli.register(app)
