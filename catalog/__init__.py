@@ -34,6 +34,8 @@ DOMAINS = [
     "catalog.users",
     "catalog.admin",
     "catalog.finance",
+    "catalog.api.records",
+    "catalog.interchange",
 ]
 
 
