@@ -46,17 +46,6 @@ from catalog.api.errors import ApiErrorSchema, api_error_response
 API_PREFIX = "/api/v1"
 
 
-class _Api(Api):
-    """flask-smorest's Api without its own HTTP error handler.
-
-    Its handler would answer every 403/404 with JSON, the browser pages too; the handlers in
-    :mod:`catalog.core.errors` already answer JSON under ``/api/`` and friendly pages elsewhere.
-    """
-
-    def _register_error_handlers(self) -> None:
-        pass
-
-
 def init_app(app: Flask) -> None:
     app.config.setdefault("API_TITLE", "Catalog API")
     app.config.setdefault("API_VERSION", "v1")
@@ -108,7 +97,6 @@ def finish(app: Flask) -> None:
     from catalog.api.errors import init_app as init_errors
 
     # One Api per application: its OpenAPI spec is per app (tests build several apps).
-    api = _Api(app)
     api = CatalogApi(app)
     init_errors(app)
     for blueprint, prefix in app.extensions["catalog_api_blueprints"]:
