@@ -22,9 +22,20 @@ DOMAINS = [
     "catalog.procedures",
     "catalog.vocabularies",
     "catalog.locations",
+    "catalog.loans",
+    "catalog.conditions",
+    "catalog.valuations",
     "catalog.environment",
+    "catalog.search",
+    "catalog.imports",
+    "catalog.scanning",
+    "catalog.labels",
+    "catalog.inventory",
     "catalog.users",
     "catalog.admin",
+    "catalog.finance",
+    "catalog.api.records",
+    "catalog.interchange",
 ]
 
 
