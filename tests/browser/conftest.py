@@ -154,7 +154,8 @@ def browser() -> Iterator[Any]:
 
 def _page(browser: Any, options: dict[str, Any]) -> Iterator[Any]:
     context = browser.new_context(**options)
-    context.set_default_timeout(10_000)
+    # Generous: the CI machine may be busy; a passing test does not wait for it.
+    context.set_default_timeout(30_000)
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)

@@ -72,8 +72,8 @@ def test_wrong_password_says_so_without_saying_which_part(live_server, tablet_pa
 def test_admin_creates_a_user_in_the_browser(live_server, desktop_page, signed_in):
     page = desktop_page
     signed_in(page, "admin")
-    page.get_by_role("link", name="Users").click()
-    page.get_by_role("link", name="New user").click()
+    page.get_by_role("link", name="Users", exact=True).click()
+    page.get_by_role("link", name="New user", exact=True).click()
     email = f"browser-made-{os.getpid()}@example.org"
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Name").fill("Made In Browser")
