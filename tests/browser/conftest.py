@@ -21,7 +21,8 @@ Fixtures (use them from ``tests/browser/test_<domain>.py``; mark tests ``@pytest
     A fresh browser context and page per test. Every page records console errors; a test fails
     at teardown when the page logged a Content-Security-Policy violation or an uncaught script
     error (so inline scripts and broken JS are caught everywhere).
-    ``page.goto(live_server.url + "/path")`` to visit.
+    ``page.goto(live_server.url + "/path")`` to visit. After a click, assert with Playwright's
+    ``expect(locator).to_be_visible()`` (it waits for the next page), not ``locator.is_visible()``.
 
 ``signed_in``
     ``user = signed_in(page, "registrar")`` creates a user with that role in the live server's
