@@ -65,6 +65,9 @@ class CatalogueObject(Audited, TimestampMixin, Base):
     search_text: Mapped[str | None] = mapped_column(sa.Text)
     #: the spreadsheet import that created this record, if any (catalog.imports)
     import_id: Mapped[int | None] = mapped_column(sa.ForeignKey("imports.id"), index=True)
+    #: exposed to aggregators (OAI-PMH) only when set; restricted fields are never exposed
+    is_published: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
+                                               index=True)
     #: where the object is now: maintained by the movement service, never typed in
     current_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("locations.id"),
                                                             index=True)
