@@ -312,3 +312,34 @@ def test_upload_page_mapping_and_refusals(client: Any, auth: Any, db_session: An
 def test_viewers_cannot_reach_the_import_pages(client: Any, auth: Any) -> None:
     auth.login("viewer")
     assert client.get("/imports/").status_code == 403
+
+
+def test_a_long_import_runs_in_the_background_and_reports_progress(
+        app: Any, committed_db: Any) -> None:
+    from catalog.users.services import create_user
+    from tests.conftest import TEST_PASSWORD
+
+    create_user(committed_db, email="bulk@example.org", password=TEST_PASSWORD,
+                role_codes=["registrar"])
+    committed_db.commit()
+    client = app.test_client()
+    client.post("/login", data={"email": "bulk@example.org", "password": TEST_PASSWORD})
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(GOOD)
+    client.post("/imports/", data={"file": (io.BytesIO(buffer.getvalue().encode()), "bulk.csv")},
+                content_type="multipart/form-data")
+    import_id = committed_db.scalar(sa.select(ObjectImport.id))
+    app.config["IMPORT_INLINE_ROWS"] = 1  # three rows count as "long" here
+    try:
+        assert client.post(f"/imports/{import_id}/commit").status_code == 302
+        deadline = time.monotonic() + 20
+        status = client.get(f"/imports/{import_id}/status").get_json()
+        while status["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            status = client.get(f"/imports/{import_id}/status").get_json()
+    finally:
+        app.config["IMPORT_INLINE_ROWS"] = 5_000
+    assert status["status"] == "committed", status
+    assert status["done"] == status["total"] == 3
+    committed_db.expire_all()
+    assert count(committed_db, CatalogueObject) == 3
