@@ -234,8 +234,12 @@ def search(session: Session, params: SearchParams, *, with_facets: bool = True) 
     if narrowed:
         query, _ = _filtered(session, params)
         _materialise(session, query)
-        rank: Any = hits.c.rank
-        source = sa.select(objects, rank.label("rank")).join(hits, hits.c.id == objects.c.id)
+        # IN (…) rather than a join: the planner has no statistics on the temporary table and
+        # would otherwise scan all objects to probe a handful of hits.
+        rank: Any = (sa.select(hits.c.rank).where(hits.c.id == objects.c.id)
+                     .scalar_subquery())
+        source = sa.select(objects, rank.label("rank")).where(
+            objects.c.id.in_(sa.select(hits.c.id)))
         total = session.scalar(sa.select(sa.func.count()).select_from(hits)) or 0
     else:
         rank = sa.literal(0)
@@ -298,12 +302,13 @@ def facet_counts(session: Session, *, narrowed: bool) -> dict[str, list[tuple[st
                                           "location")}
     names = list(counters)
     if narrowed:
-        for row in session.execute(sa.select(*columns).join(hits, hits.c.id == c.id)):
+        for row in session.execute(sa.select(*columns).where(c.id.in_(sa.select(hits.c.id)))):
             for name, value in zip(names, row, strict=True):
                 counters[name][value] += 1
         maker_rows = session.execute(
             sa.select(ObjectMaker.party_id, sa.func.count(sa.distinct(ObjectMaker.object_id)))
-            .join(hits, hits.c.id == ObjectMaker.object_id).group_by(ObjectMaker.party_id))
+            .where(ObjectMaker.object_id.in_(sa.select(hits.c.id)))
+            .group_by(ObjectMaker.party_id))
     else:
         for name, column in zip(names, columns, strict=True):
             counters[name].update(_pairs(session.execute(
