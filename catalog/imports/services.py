@@ -44,7 +44,7 @@ from catalog.objects.models import (
     OtherNumber,
 )
 from catalog.parties.models import Party, PartyRole
-from catalog.search.indexing import compose_search_text
+from catalog.search.indexing import TEXT_FIELDS as SEARCH_FIELDS
 
 #: importable field -> label (the targets of a column mapping)
 FIELDS: dict[str, str] = {
@@ -235,13 +235,18 @@ def prepare(session: Session, headers: list[str], rows: Iterable[list[str]],
     index = {target: headers.index(column) for column, target in mapping.items()}
     column_of = {target: column for column, target in mapping.items()}
     seen: dict[str, int] = {}
+    pairs = list(index.items())
     add = plan.problems.append
     now = utcnow()
     for line, raw in enumerate(rows, start=2):  # line 1 is the header row
         if not any(raw):
             continue
         plan.total_rows += 1
-        values = {t: unprotect_cell(raw[i]) if i < len(raw) else "" for t, i in index.items()}
+        width = len(raw)
+        values = {t: raw[i] if i < width else "" for t, i in pairs}
+        for t, v in values.items():
+            if v[:1] == "'":
+                values[t] = unprotect_cell(v)
         ok = True
 
         def error(target: str, message: str, level: str = "error",
@@ -328,8 +333,9 @@ def prepare(session: Session, headers: list[str], rows: Iterable[list[str]],
             match = _BRACKETED.match(item)
             number_text, kind = (match["value"], match["kind"]) if match else (item, "previous")
             numbers.append((number_text[:100], kind[:20]))
-        record["search_text"] = compose_search_text(record, [m[0] for m in makers],
-                                                    [n[0] for n in numbers])
+        words = [m[0] for m in makers] + [n[0] for n in numbers]
+        words.extend(record[name] for name in SEARCH_FIELDS if record.get(name))
+        record["search_text"] = " | ".join(words)
         if ok:
             plan.rows.append(record)
             plan.makers.append(makers)
