@@ -507,7 +507,10 @@ def _insert(session: Session, record: ObjectImport, plan: Plan, started: float,
         old_cache = session.execute(sa.text("PRAGMA cache_size")).scalar()
         session.execute(sa.text("PRAGMA cache_size=-131072"))
     try:
-        _insert_rows(session, record, plan, progress)
+        if sqlite:
+            _insert_rows_sqlite(session, record, plan, progress)
+        else:
+            _insert_rows(session, record, plan, progress)
     finally:
         if sqlite:
             session.execute(sa.text(f"PRAGMA cache_size={int(old_cache or -2000)}"))
@@ -527,6 +530,28 @@ def _insert(session: Session, record: ObjectImport, plan: Plan, started: float,
     if progress is not None:
         progress(total, total)
     return record
+
+
+def _insert_rows_sqlite(session: Session, record: ObjectImport, plan: Plan,
+                        progress: Callable[[int, int], None] | None) -> None:
+    """SQLite: index the new rows in the FTS tables with one INSERT … SELECT each instead of a
+    trigger firing per row. The insert trigger is dropped and re-created INSIDE this transaction:
+    SQLite DDL is transactional and this transaction holds the write lock, so no other
+    connection ever sees the catalogue without it, and a failed import restores it on rollback.
+    """
+    from catalog.search.index_sql import SQLITE_INDEX
+
+    trigger = next(sql for sql in SQLITE_INDEX if "objects_fts_ai" in sql)
+    session.execute(sa.text("DROP TRIGGER IF EXISTS objects_fts_ai"))
+    _insert_rows(session, record, plan, progress)
+    session.execute(sa.text(
+        "INSERT INTO objects_fts(rowid, object_number, title, search_text) "
+        "SELECT id, object_number, title, search_text FROM objects WHERE import_id = :id"
+    ), {"id": record.id})
+    session.execute(sa.text(
+        "INSERT INTO objects_number_fts(rowid, number_key) "
+        "SELECT id, number_key FROM objects WHERE import_id = :id"), {"id": record.id})
+    session.execute(sa.text(trigger))
 
 
 def _insert_rows(session: Session, record: ObjectImport, plan: Plan,

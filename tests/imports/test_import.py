@@ -116,6 +116,18 @@ def test_import_creates_every_row_with_makers_dates_and_dimensions(
     makers = db_session.scalars(sa.select(Party).where(sa.func.lower(Party.name) == "ann painter"))
     assert len(makers.all()) == 1
     assert count(db_session, ObjectMaker) == 3
+    # Imported rows are in the search index, and later edits keep it current.
+    from catalog.search.services import match_query
+
+    def found(q: str) -> set[int]:
+        return {row.id for row in db_session.execute(match_query(db_session, q))}
+
+    assert found("thames painter") == {first.id}
+    assert found("2024.1.1") >= {first.id}
+    first.title = "View of the Medway"
+    db_session.flush()
+    assert found("medway") == {first.id}
+    assert found("thames") == set()
     # One audit row summarises the import.
     audit = db_session.scalars(sa.select(AuditLog).where(AuditLog.record_type == "imports")).all()
     assert [(a.action, a.record_id) for a in audit] == [("import", str(record.id))]
