@@ -33,7 +33,10 @@ def run_load(app: Any, url: str, *, workers: int = 2, browsers: int = 4, scanner
         users = ([scenario.browse_user(port, fixture, n) for n in range(browsers)]
                  + [scenario.scan_user(port, fixture, 100 + n) for n in range(scanners)]
                  + [scenario.pay_user(port, fixture, 200 + n) for n in range(payers)])
-        result = run_users(users, max_actions=actions, max_seconds=seconds)
+        try:
+            result = run_users(users, max_actions=actions, max_seconds=seconds)
+        finally:
+            fixture.close()
     return result, scenario.check_writes(app, fixture)
 
 

@@ -79,6 +79,10 @@ class Browser:
                 if attempt == 2:
                     raise
                 continue
+            except BaseException:
+                conn.close()
+                self._conn = None
+                raise
             ms = (time.perf_counter() - started) * 1000
             for name, value in raw.getheaders():
                 if name.lower() == "set-cookie":
@@ -110,6 +114,12 @@ class Browser:
         response = self.post_form("/login", {"email": email, "password": password})
         assert response.status == 302, (response.status, response.text[:300])
 
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -138,7 +148,7 @@ def gunicorn(database_url: str, *, workers: int = 2, port: int | None = None,
     argv = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
             "--timeout", "120", "--graceful-timeout", "5", "catalog.wsgi:app"]
     log = open(f"/tmp/catalog-gunicorn-{port}.log", "wb")  # noqa: SIM115  (closed below)
-    process = subprocess.Popen(argv, env=server_env(database_url, port, **env),  # noqa: S603
+    process = subprocess.Popen(argv, env=server_env(database_url, port, **env),
                                stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_healthy(port, timeout=timeout, process=process)
@@ -158,13 +168,17 @@ def wait_healthy(port: int, *, timeout: float, process: subprocess.Popen[bytes] 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            tail = open(f"/tmp/catalog-gunicorn-{port}.log", "rb").read()[-2000:]  # noqa: SIM115
+            with open(f"/tmp/catalog-gunicorn-{port}.log", "rb") as log:
+                tail = log.read()[-2000:]
             raise RuntimeError(f"server on {port} exited: {tail.decode(errors='replace')}")
+        probe = Browser(port, timeout=5)
         try:
-            if Browser(port, timeout=5).get("/health").status == 200:
+            if probe.get("/health").status == 200:
                 return
         except OSError:
             pass
+        finally:
+            probe.close()
         time.sleep(0.2)
     raise RuntimeError(f"server on {port} not healthy after {timeout}s")
 
@@ -211,7 +225,7 @@ def run_users(users: list[Callable[[LoadResult, int], None]], *, max_actions: in
                 return
             try:
                 user(result, n)
-            except Exception as exc:  # noqa: BLE001  (a load run reports every failure)
+            except Exception as exc:
                 result.fail(f"{type(exc).__name__}: {exc}")
 
     started = time.perf_counter()

@@ -12,12 +12,12 @@ import random
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from bench.loadgen import Browser, LoadResult
+from catalog.finance.services import today as finance_today
 
 PASSWORD = "load-test-password-1"
 
@@ -38,6 +38,19 @@ class Fixture:
     payments: list[int] = field(default_factory=list)
     accessioned: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    browsers: list[Browser] = field(default_factory=list)
+
+    def browser(self, port: int, token: str | None = None) -> Browser:
+        """A new user agent on ``port``, closed by :meth:`close`."""
+        browser = Browser(port, token=token)
+        with self.lock:
+            self.browsers.append(browser)
+        return browser
+
+    def close(self) -> None:
+        for browser in self.browsers:
+            browser.close()
+        self.browsers.clear()
 
 
 def prepare(app: Any, *, tag: str, objects: int = 50, invoices: int = 20) -> Fixture:
@@ -70,7 +83,8 @@ def prepare(app: Any, *, tag: str, objects: int = 50, invoices: int = 20) -> Fix
                 .order_by(CatalogueObject.id).limit(objects)))
             for n in range(len(have), objects):
                 obj = create_object(session, actor=user, object_number=f"LOAD.{tag}.{n + 1}",
-                                    title=f"Stoneware jug {n + 1}", object_name="jug")
+                                    title=f"Stoneware jug {n + 1}", object_name="jug",
+                                    brief_description="Salt-glazed stoneware jug.")
                 have.append((obj.id, obj.object_number))
             party = Party(name=f"Lender {tag}", sort_name=f"Lender {tag}", kind="organisation")
             session.add(party)
@@ -95,7 +109,7 @@ def prepare(app: Any, *, tag: str, objects: int = 50, invoices: int = 20) -> Fix
 
 
 def signed_in(port: int, fixture: Fixture) -> Browser:
-    browser = Browser(port)
+    browser = fixture.browser(port)
     browser.login(fixture.email, PASSWORD)
     return browser
 
@@ -124,15 +138,12 @@ def browse_user(port: int, fixture: Fixture, seed: int) -> Any:
 def scan_user(port: int, fixture: Fixture, seed: int) -> Any:
     """Scans objects onto shelves through the API; one scan in five is resent (same client_id),
     as a device does after a lost answer: the resend must be recognised, not recorded twice."""
-    api = Browser(port, token=fixture.token)
+    api = fixture.browser(port, token=fixture.token)
     rng = random.Random(seed)
     sent: list[str] = []
 
     def act(result: LoadResult, n: int) -> None:
-        if sent and rng.random() < 0.2:
-            client_id = rng.choice(sent)
-        else:
-            client_id = str(uuid.uuid4())
+        client_id = rng.choice(sent) if sent and rng.random() < 0.2 else str(uuid.uuid4())
         body = {"client_id": client_id, "mode": "move",
                 "code": rng.choice(fixture.object_numbers),
                 "location_code": rng.choice(fixture.shelf_codes)}
@@ -159,7 +170,7 @@ def pay_user(port: int, fixture: Fixture, seed: int) -> Any:
     def act(result: LoadResult, n: int) -> None:
         response = browser.post_form(path, {
             "party_id": fixture.party_id, "amount": "10.00", "currency": "GBP",
-            "received_on": date.today().isoformat(), "method": "card",
+            "received_on": finance_today().isoformat(), "method": "card",
             "reference": f"load {seed}-{n}", "mode": "oldest"})
         result.add("payment", response.ms)
         if response.status != 302:

@@ -148,11 +148,14 @@ def reports_due(session: Session, *, as_of: date, within_days: int = 30) -> list
 def loan_comparison(session: Session, loan: Any) -> list[dict[str, Any]]:
     """For each object of a loan: its outgoing and returning reports, side by side."""
     rows = []
+    # One query for the whole loan, not one per object (scale: the loan page's query count).
+    by_object: dict[int, list[ConditionReport]] = {}
+    for report in session.scalars(
+            sa.select(ConditionReport).where(ConditionReport.loan_id == loan.id)
+            .order_by(ConditionReport.examined_on, ConditionReport.id)):
+        by_object.setdefault(report.object_id, []).append(report)
     for lo in loan.loan_objects:
-        reports = list(session.scalars(
-            sa.select(ConditionReport).where(ConditionReport.object_id == lo.object_id,
-                                             ConditionReport.loan_id == loan.id)
-            .order_by(ConditionReport.examined_on, ConditionReport.id)))
+        reports = by_object.get(lo.object_id, [])
         outgoing = next((r for r in reversed(reports) if r.context == "loan_out"), None)
         returning = next((r for r in reversed(reports) if r.context == "loan_return"), None)
         order = list(CONDITIONS)
