@@ -25,6 +25,7 @@ DOMAINS = [
     "catalog.environment",
     "catalog.users",
     "catalog.admin",
+    "catalog.finance",
 ]
 
 
