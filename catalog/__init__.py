@@ -26,6 +26,7 @@ DOMAINS = [
     "catalog.users",
     "catalog.admin",
     "catalog.finance",
+    "catalog.receivables",
 ]
 
 

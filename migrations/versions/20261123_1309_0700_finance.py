@@ -13,7 +13,7 @@ from catalog.finance.guards import create_guards, drop_guards
 
 
 revision = '0700'
-down_revision = '0002'
+down_revision = '0400'
 branch_labels = None
 depends_on = None
 
