@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import click
@@ -24,11 +23,11 @@ def finance_group() -> None:
 def raise_instalments_command(as_of: Any) -> None:
     """Issue the invoices of pledge instalments that have fallen due (safe to run again)."""
     from catalog.core.audit import acting_as
-    from catalog.finance.services import raise_instalments
+    from catalog.finance import services
 
-    day = as_of.date() if as_of else date.today()
+    day = as_of.date() if as_of else services.today()
     with acting_as(None), unit_of_work() as session:
-        raised = raise_instalments(session, as_of=day, actor=None)
+        raised = services.raise_instalments(session, as_of=day, actor=None)
     click.echo(f"{len(raised)} instalment invoice(s) raised as of {day.isoformat()}.")
 
 

@@ -22,7 +22,7 @@ from catalog.core.money import MoneyError, check_currency
 from catalog.finance.models import CHART, JournalEntry, LedgerAccount, LedgerLine
 
 
-class UnbalancedEntry(DomainError):
+class UnbalancedEntryError(DomainError):
     """A posting whose debits and credits differ; nothing was written."""
 
 
@@ -61,7 +61,7 @@ def account_id(session: Session, code: str) -> int:
 
 def _check(lines: Sequence[Line]) -> None:
     if len(lines) < 2:
-        raise UnbalancedEntry("A journal entry needs at least two lines.")
+        raise UnbalancedEntryError("A journal entry needs at least two lines.")
     totals: dict[str, int] = defaultdict(int)
     for line in lines:
         try:
@@ -78,7 +78,7 @@ def _check(lines: Sequence[Line]) -> None:
     unbalanced = {c: t for c, t in totals.items() if t != 0}
     if unbalanced:
         detail = ", ".join(f"{c} {t:+d}" for c, t in sorted(unbalanced.items()))
-        raise UnbalancedEntry(f"The entry does not balance ({detail} minor units); "
+        raise UnbalancedEntryError(f"The entry does not balance ({detail} minor units); "
                               "nothing was posted.")
 
 
@@ -96,10 +96,10 @@ def post_entry(
     """Post one balanced journal entry.
 
     Raises:
-        UnbalancedEntry: the lines do not sum to zero per currency (nothing is written).
+        UnbalancedEntryError: the lines do not sum to zero per currency (nothing is written).
         ValidationError: a zero line, an unknown account or currency.
     """
-    lines = [line for line in lines]
+    lines = list(lines)
     _check(lines)
     entry = JournalEntry(
         entry_date=entry_date, posted_at=utcnow(), posted_by_id=getattr(actor, "id", None),
@@ -175,7 +175,8 @@ def party_currencies(session: Session, party_id: int) -> list[str]:
         LedgerLine.party_id == party_id).distinct().order_by(LedgerLine.currency)))
 
 
-def account_balances(session: Session, *, as_of: date | None = None) -> list[tuple[str, str, str, int]]:
+def account_balances(session: Session, *,
+                     as_of: date | None = None) -> list[tuple[str, str, str, int]]:
     """Trial balance: (number, name, currency, balance) per account and currency."""
     query = (sa.select(LedgerAccount.number, LedgerAccount.name, LedgerLine.currency,
                        sa.func.sum(LedgerLine.amount_minor))

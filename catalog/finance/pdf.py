@@ -79,10 +79,10 @@ def invoice_pdf(session: Session, invoice: object) -> bytes:
                         + (f"\nDue: {invoice.due_date:%d %B %Y}" if invoice.due_date else "")))
         items.append(Spacer(1, 6 * mm))
         rows = [["Description", "Quantity", "Unit price", "Tax", "Net"]]
-        for line in invoice.lines:
-            rows.append([Paragraph(line.description, _STYLES["Normal"]),
-                         f"{line.quantity.normalize():f}", _m(line.unit_price_minor, cur),
-                         f"{line.tax_rate_bp / 100:g} %", _m(line.net_minor, cur)])
+        rows.extend([Paragraph(line.description, _STYLES["Normal"]),
+                     f"{line.quantity.normalize():f}", _m(line.unit_price_minor, cur),
+                     f"{line.tax_rate_bp / 100:g} %", _m(line.net_minor, cur)]
+                    for line in invoice.lines)
         rows += [["", "", "", "Net", _m(invoice.net_minor, cur)],
                  ["", "", "", "Tax", _m(invoice.tax_minor, cur)],
                  ["", "", "", "Total", _m(invoice.total_minor, cur)]]
@@ -108,11 +108,10 @@ def statement_pdf(session: Session, party: object, *, currency: str, as_of: date
         items += _address_block(party)
         items.append(_p(f"Statement of account in {currency} as of {as_of:%d %B %Y}", "Heading1"))
         rows = [["Date", "Details", "Debit", "Credit", "Balance"]]
-        for row in rows_data:
-            rows.append([f"{row.entry_date:%d %b %Y}", Paragraph(row.memo, _STYLES["Normal"]),
-                         _m(row.debit_minor, currency) if row.debit_minor else "",
-                         _m(row.credit_minor, currency) if row.credit_minor else "",
-                         _m(row.balance_minor, currency)])
+        rows.extend([f"{row.entry_date:%d %b %Y}", Paragraph(row.memo, _STYLES["Normal"]),
+                     _m(row.debit_minor, currency) if row.debit_minor else "",
+                     _m(row.credit_minor, currency) if row.credit_minor else "",
+                     _m(row.balance_minor, currency)] for row in rows_data)
         balance = rows_data[-1].balance_minor if rows_data else 0
         items.append(_table(rows, [24 * mm, 66 * mm, 26 * mm, 26 * mm, 28 * mm], 2))
         items.append(Spacer(1, 6 * mm))
@@ -126,7 +125,7 @@ def statement_pdf(session: Session, party: object, *, currency: str, as_of: date
 def gift_acknowledgement_pdf(session: Session, pledge: object, *, invoice: object | None = None
                              ) -> bytes:
     """A letter thanking the donor for what they have given towards a pledge."""
-    from catalog.finance.services import pledge_paid_minor
+    from catalog.finance.services import pledge_paid_minor, today
 
     paid = pledge_paid_minor(session, pledge)  # type: ignore[arg-type]
     cur = pledge.currency  # type: ignore[attr-defined]
@@ -134,7 +133,7 @@ def gift_acknowledgement_pdf(session: Session, pledge: object, *, invoice: objec
     def story() -> list:
         items: list = [_p(_museum(), "Title"), Spacer(1, 4 * mm)]
         items += _address_block(pledge.party)  # type: ignore[attr-defined]
-        items.append(_p(f"{date.today():%d %B %Y}"))
+        items.append(_p(f"{today():%d %B %Y}"))
         items.append(Spacer(1, 6 * mm))
         items.append(_p(f"Dear {pledge.party.name},"))  # type: ignore[attr-defined]
         items.append(Spacer(1, 4 * mm))

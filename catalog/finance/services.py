@@ -50,8 +50,15 @@ SERIES_PREFIX = {"INV": "INV-", "CN": "CN-"}
 OPEN_STATUSES = ("issued", "partly_paid")
 
 
-def _today() -> date:
-    return utcnow().date()
+def today() -> date:
+    """Today's business date in the museum's time zone."""
+    try:
+        from flask import current_app
+
+        zone = ZoneInfo(current_app.config.get("MUSEUM_TIMEZONE", "UTC"))
+    except RuntimeError:  # outside the application
+        zone = ZoneInfo("UTC")
+    return utcnow().astimezone(zone).date()
 
 
 def _actor_check(actor: Any, permission: str) -> None:
@@ -163,7 +170,8 @@ def create_invoice(session: Session, *, party: Party, kind: str, actor: Any,
     except MoneyError as exc:
         raise ValidationError(str(exc), field="currency") from exc
     invoice = Invoice(kind=kind, party_id=party.id, party=party, currency=currency,
-                      status="draft", series="INV", source_type=source_type or INVOICE_KINDS[kind][2],
+                      status="draft", series="INV",
+                      source_type=source_type or INVOICE_KINDS[kind][2],
                       source_id=source_id, reference=reference, notes=notes,
                       created_by_id=getattr(actor, "id", None))
     session.add(invoice)
@@ -200,7 +208,7 @@ def add_line(session: Session, invoice: Invoice, *, description: str, quantity: 
     if not qty.is_finite() or qty <= 0:
         raise ValidationError("The quantity must be more than zero; to reduce an issued "
                               "invoice, issue a credit note.", field="quantity")
-    if qty != qty.quantize(Decimal("0.001")) or qty >= Decimal("1000000000"):
+    if qty != qty.quantize(Decimal("0.001")) or qty >= Decimal(1000000000):
         raise ValidationError("Quantities have at most three decimals.", field="quantity")
     if not isinstance(unit_price_minor, int) or unit_price_minor < 0:
         raise ValidationError("The unit price cannot be negative.", field="unit_price")
@@ -278,7 +286,7 @@ def issue_invoice(session: Session, invoice: Invoice, *, actor: Any,
     if account.credit_hold:
         raise DomainError(f"{invoice.party.name} is on credit hold; no invoice can be issued "
                           "until the hold is lifted.")
-    day = issue_date or _today()
+    day = issue_date or today()
     invoice.number = take_number(session, invoice.series)
     invoice.issue_date = day
     invoice.due_date = day + timedelta(days=account.payment_terms_days)
@@ -286,7 +294,8 @@ def issue_invoice(session: Session, invoice: Invoice, *, actor: Any,
     invoice.status = "issued"
     session.flush()
     revenue = INVOICE_KINDS[invoice.kind][1]
-    lines = [Line("receivable", invoice.total_minor, invoice.currency, invoice.party_id, invoice.id),
+    lines = [Line("receivable", invoice.total_minor, invoice.currency, invoice.party_id,
+                  invoice.id),
              Line(revenue, -invoice.net_minor, invoice.currency, invoice.party_id, invoice.id)]
     if invoice.tax_minor:
         lines.append(Line("tax", -invoice.tax_minor, invoice.currency, invoice.party_id,
@@ -408,7 +417,7 @@ def create_credit_note(session: Session, invoice: Invoice, *, reason: str, actor
     if amount == creditable:  # the last credit takes exactly what is left of the tax
         tax = invoice.tax_minor - sum(cn.tax_minor for cn in invoice.credit_notes)
     net = amount - tax
-    day = issue_date or _today()
+    day = issue_date or today()
     note = CreditNote(invoice_id=invoice.id, party_id=invoice.party_id,
                       number=take_number(session, "CN"), issue_date=day, reason=reason[:500],
                       currency=invoice.currency, net_minor=net, tax_minor=tax,
@@ -469,7 +478,8 @@ def open_invoices(session: Session, party_id: int, currency: str | None = None) 
 
 
 def _plan_allocations(session: Session, *, party: Party, currency: str, amount_minor: int,
-                      allocations: Mapping[int, int] | None) -> tuple[dict[int, int], list[Invoice]]:
+                      allocations: Mapping[int, int] | None
+                      ) -> tuple[dict[int, int], list[Invoice]]:
     """Lock the invoices concerned and check the allocations against their open amounts."""
     if allocations is None:
         candidates = [i.id for i in open_invoices(session, party.id, currency)]
@@ -609,7 +619,7 @@ def apply_unapplied(session: Session, *, party: Party, currency: str, actor: Any
                                      amount_minor=available, allocations=allocations)
     if not plan:
         raise DomainError(f"{party.name} has no open invoice in {currency} to apply it to.")
-    day = on or _today()
+    day = on or today()
     total = sum(plan.values())
     lines = [Line("unapplied", total, currency, party.id)]
     lines += _allocation_lines(plan, {i.id: i for i in locked}, currency, party.id)
@@ -646,7 +656,7 @@ def refund_unapplied(session: Session, *, party: Party, currency: str, amount_mi
     if amount_minor > available:
         raise ValidationError(f"{party.name} has only {_money(max(available, 0), currency)} "
                               "of unapplied cash to refund.", field="amount")
-    day = on or _today()
+    day = on or today()
     entry = post_entry(session, [Line("unapplied", amount_minor, currency, party.id),
                                  Line("refunds", -amount_minor, currency, party.id)],
                        entry_date=day, memo="Refund of unapplied cash",
@@ -712,7 +722,7 @@ def request_write_off(session: Session, invoice: Invoice, *, amount_minor: int, 
 def _post_write_off(session: Session, write_off: WriteOff, *, approver: Any,
                     on: date | None) -> None:
     invoice = write_off.invoice
-    day = on or _today()
+    day = on or today()
     entry = post_entry(session, [
         Line("write_off", write_off.amount_minor, write_off.currency, write_off.party_id,
              invoice.id),
@@ -741,8 +751,9 @@ def approve_write_off(session: Session, write_off: WriteOff, *, actor: Any,
         raise InvalidTransition("Only a write-off waiting for approval can be approved.")
     if not covers(actor, write_off.amount_minor, write_off.currency):
         raise DomainError(
-            f"Your authority limit does not cover {_money(write_off.amount_minor, write_off.currency)}"
-            "; a user with a higher limit must approve it.")
+            "Your authority limit does not cover "
+            f"{_money(write_off.amount_minor, write_off.currency)}; "
+            "a user with a higher limit must approve it.")
     lock_invoices(session, [write_off.invoice_id])
     if write_off.amount_minor > invoice_balance(session, write_off.invoice_id):
         raise DomainError("The invoice's open amount is now less than the write-off; "
@@ -771,7 +782,7 @@ def recover_write_off(session: Session, write_off: WriteOff, *, actor: Any,
     lock_invoices(session, [write_off.invoice_id])
     entry = session.get(JournalEntry, write_off.entry_id)
     assert entry is not None
-    reversal = reverse_entry(session, entry, entry_date=on or _today(),
+    reversal = reverse_entry(session, entry, entry_date=on or today(),
                              memo=f"Recovery of write-off on {write_off.invoice.number}",
                              actor=actor)
     write_off.recovery_entry_id = reversal.id
@@ -924,7 +935,8 @@ def send_invoice(session: Session, invoice: Invoice, *, actor: Any) -> list[str]
     for address in recipients:
         enqueue_mail(session, to=address, subject=f"Invoice {invoice.number}",
                      body_text=(f"Dear {invoice.party.name},\n\nPlease find attached invoice "
-                                f"{invoice.number} for {_money(invoice.total_minor, invoice.currency)}"
+                                f"{invoice.number} for "
+                                f"{_money(invoice.total_minor, invoice.currency)}"
                                 f", due on {invoice.due_date:%d %B %Y}.\n"),
                      attachments=(Attachment(f"{invoice.number}.pdf", "application/pdf", pdf),))
     session.flush()
@@ -982,8 +994,8 @@ def statement_rows(session: Session, party_id: int, currency: str, *,
         .order_by(JournalEntry.entry_date, JournalEntry.id))
     result = []
     balance = 0
-    for day, _id, memo, amount in rows:
-        amount = int(amount)
+    for day, _id, memo, total in rows:
+        amount = int(total)
         if amount == 0:
             continue
         balance += amount

@@ -1,7 +1,7 @@
 """finance
 
 Revision ID: 0700
-Revises: 0002
+Revises: 0400
 Create Date: 2026-11-23 13:09:02.440727
 """
 

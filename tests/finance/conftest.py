@@ -52,3 +52,17 @@ def make_invoice(db_session: Any, officer: Any) -> Callable[..., Any]:
         return invoice
 
     return factory
+
+
+def db_refusal(session: Any, statement: Any) -> str:
+    """Run ``statement`` in a savepoint and return the database's refusal message."""
+    import sqlalchemy as sa
+
+    try:
+        with session.begin_nested():
+            session.execute(statement)
+            if session.bind.dialect.name == "postgresql":
+                session.execute(sa.text("SET CONSTRAINTS ALL IMMEDIATE"))
+    except sa.exc.DBAPIError as exc:
+        return str(exc.orig)
+    return ""
