@@ -109,7 +109,7 @@ class AgingReport:
         """Bucket totals (and unapplied, net) per currency."""
         result: dict[str, list[int]] = {}
         for party in self.parties:
-            row = result.setdefault(party.currency, [0] * (len(self.edges) + 4))
+            row = result.setdefault(party.currency, [0] * (len(self.edges) + 5))
             for i, amount in enumerate(party.buckets):
                 row[i] += amount
             row[-3] += party.total_minor

@@ -20,7 +20,7 @@ class RunForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    kind = SelectField("Kind", choices=[("call", "Phone call"), ("note", "Note")])
+    kind = SelectField("Kind", choices={"call": "Phone call", "note": "Note"})
     text = TextAreaField("What happened", validators=[DataRequired(), Length(max=2000)])
 
 
@@ -32,7 +32,7 @@ class PromiseForm(FlaskForm):
 
 class DisputeForm(FlaskForm):
     invoice_id = SelectField("Invoice", coerce=int)
-    reason_code = SelectField("Reason", choices=list(DISPUTE_REASONS.items()))
+    reason_code = SelectField("Reason", choices=dict(DISPUTE_REASONS))
     amount = StringField("Disputed amount (empty: all that is open)", validators=[Optional()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
@@ -49,8 +49,8 @@ class PlanForm(FlaskForm):
                                         validators=[NumberRange(1, 12)])
     grace_days = IntegerField("Grace days per instalment", default=7,
                               validators=[NumberRange(0, 60)])
-    on_default = SelectField("On default", choices=[("resume", "Resume dunning"),
-                                                    ("accelerate", "Accelerate to the last level")])
+    on_default = SelectField("On default", choices={"resume": "Resume dunning",
+                                                    "accelerate": "Accelerate to the last level"})
 
 
 class PauseForm(FlaskForm):
@@ -84,10 +84,10 @@ class LevelForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     days_after_due = IntegerField("Days after due (negative: before)",
                                   validators=[NumberRange(-60, 730)])
-    channel = SelectField("Channel", choices=list(CHANNELS.items()))
+    channel = SelectField("Channel", choices=dict(CHANNELS))
     task_role = StringField("Role to call (phone)", validators=[Optional(), Length(max=64)])
     fee = StringField("Fee", default="0")
-    interest_mode = SelectField("Interest", choices=list(INTEREST_MODES.items()))
+    interest_mode = SelectField("Interest", choices=dict(INTEREST_MODES))
     interest_rate = StringField("Annual interest rate %", default="0")
     min_amount = StringField("Minimum overdue amount", default="0")
     language = StringField("Template language", default="en", validators=[Length(min=2, max=8)])

@@ -20,7 +20,8 @@ def test_work_queue_aging_and_account_pages(auth, client, make_party, overdue):
     page = client.get(f"/receivables/?as_of={TODAY}").get_data(as_text=True)
     assert "Queue Museum &lt;b&gt;" in page and "GBP 123.45" in page
     page = client.get(f"/receivables/aging?as_of={TODAY}&edges=30,60").get_data(as_text=True)
-    assert "31–60" in page and "GBP 123.45" in page
+    assert "31–60" in page, page[page.find("<table"):][:1500]
+    assert "GBP 123.45" in page, page[page.find("<table"):][:2500]
     csv_text = client.get(f"/receivables/aging?as_of={TODAY}&format=csv&by=invoice").get_data(
         as_text=True)
     assert "INV-" in csv_text and "123.45" in csv_text
