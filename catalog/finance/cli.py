@@ -17,7 +17,8 @@ def finance_group() -> None:
 
 @finance_group.command("raise-instalments")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Raise instalments due on or before this date (default: today).")
+              help="Run as on this date (default: today); instalments due within 14 days "
+              "are raised.")
 @with_appcontext
 @command_errors
 def raise_instalments_command(as_of: Any) -> None:

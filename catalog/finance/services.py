@@ -267,7 +267,7 @@ def take_number(session: Session, series: str) -> str:
 
 
 def issue_invoice(session: Session, invoice: Invoice, *, actor: Any,
-                  issue_date: date | None = None) -> Invoice:
+                  issue_date: date | None = None, due_date: date | None = None) -> Invoice:
     """Issue a draft: number it, fix its totals, set the due date, post it to the ledger.
 
     Raises:
@@ -289,7 +289,9 @@ def issue_invoice(session: Session, invoice: Invoice, *, actor: Any,
     day = issue_date or today()
     invoice.number = take_number(session, invoice.series)
     invoice.issue_date = day
-    invoice.due_date = day + timedelta(days=account.payment_terms_days)
+    invoice.due_date = due_date or day + timedelta(days=account.payment_terms_days)
+    if invoice.due_date < day:
+        raise ValidationError("The due date cannot be before the issue date.")
     invoice.issued_at = utcnow()
     invoice.status = "issued"
     session.flush()
@@ -839,8 +841,13 @@ def create_pledge(session: Session, *, party: Party, currency: str, total_minor:
     return pledge
 
 
+#: instalment invoices are raised this many days before the instalment falls due
+INSTALMENT_LEAD_DAYS = 14
+
+
 def raise_instalments(session: Session, *, as_of: date, actor: Any) -> list[Invoice]:
-    """Issue an invoice for every instalment due on or before ``as_of`` that has none yet.
+    """Issue an invoice for every instalment due within :data:`INSTALMENT_LEAD_DAYS` of
+    ``as_of`` (or overdue) that has none yet; the invoice is due on the instalment's date.
 
     Idempotent: each instalment row is locked and its invoice recorded (uniquely), so running
     it twice, or two runs at once, raises each instalment once.
@@ -848,7 +855,8 @@ def raise_instalments(session: Session, *, as_of: date, actor: Any) -> list[Invo
     _actor_check(actor, "finance.edit")
     due_ids = list(session.scalars(
         sa.select(PledgeInstalment.id).join(Pledge)
-        .where(PledgeInstalment.invoice_id.is_(None), PledgeInstalment.due_on <= as_of,
+        .where(PledgeInstalment.invoice_id.is_(None),
+               PledgeInstalment.due_on <= as_of + timedelta(days=INSTALMENT_LEAD_DAYS),
                Pledge.status == "active")
         .order_by(PledgeInstalment.due_on, PledgeInstalment.id)))
     raised = []
@@ -867,8 +875,10 @@ def raise_instalments(session: Session, *, as_of: date, actor: Any) -> list[Invo
         add_line(session, invoice, description=(f"Instalment {number} of "
                                                 f"{len(pledge.instalments)}: {pledge.purpose}"),
                  quantity=1, unit_price_minor=instalment.amount_minor, actor=actor)
-        issue_invoice(session, invoice, actor=actor, issue_date=min(as_of, instalment.due_on))
-        # the instalment is due on its scheduled date, whatever the party's usual terms
+        # due on its scheduled date, whatever the party's usual terms; a late run is dated
+        # no later than the due date so that balances as of that date are right
+        issue_invoice(session, invoice, actor=actor, issue_date=min(as_of, instalment.due_on),
+                      due_date=instalment.due_on)
         instalment.invoice_id = invoice.id
         session.flush()
         raised.append(invoice)

@@ -1,7 +1,7 @@
 """receivables
 
 Revision ID: 0800
-Revises: 0700
+Revises: 0900
 Create Date: 2026-11-23 13:17:26.995485
 """
 
@@ -12,7 +12,7 @@ from catalog.core.append_only import drop_append_only, make_append_only
 
 
 revision = '0800'
-down_revision = '0700'
+down_revision = '0900'
 branch_labels = None
 depends_on = None
 
