@@ -39,14 +39,19 @@ class QueueEntry:
     hold: str | None
 
 
-def work_queue(session: Session, *, as_of: date, collector_id: int | None = None
-               ) -> list[QueueEntry]:
+def work_queue(
+    session: Session, *, as_of: date, collector_id: int | None = None
+) -> list[QueueEntry]:
     """Overdue accounts, broken promises first, then by amount × days overdue."""
     report = aging(session, as_of=as_of)
     settings = {s.party_id: s for s in session.scalars(sa.select(CollectionSettings))}
-    broken = dict(session.execute(sa.select(Promise.party_id, sa.func.count())
-                                  .where(Promise.status == "broken")
-                                  .group_by(Promise.party_id)).all())
+    broken = dict(
+        session.execute(
+            sa.select(Promise.party_id, sa.func.count())
+            .where(Promise.status == "broken")
+            .group_by(Promise.party_id)
+        ).all()
+    )
     entries = []
     for aged in report.parties:
         overdue = aged.overdue_minor
@@ -57,57 +62,88 @@ def work_queue(session: Session, *, as_of: date, collector_id: int | None = None
             continue
         oldest = max((i.days_overdue for i in aged.invoices), default=0)
         hold = hold_for(session, aged.party_id, aged.currency, as_of)
-        entries.append(QueueEntry(
-            party_id=aged.party_id, party_name=aged.party_name, currency=aged.currency,
-            overdue_minor=overdue, oldest_days=oldest, priority=overdue * max(oldest, 1),
-            broken_promises=int(broken.get(aged.party_id, 0)),
-            collector_id=own.collector_id if own else None,
-            next_action=own.next_action if own else None,
-            next_action_on=own.next_action_on if own else None,
-            hold=hold.reason if hold else None))
+        entries.append(
+            QueueEntry(
+                party_id=aged.party_id,
+                party_name=aged.party_name,
+                currency=aged.currency,
+                overdue_minor=overdue,
+                oldest_days=oldest,
+                priority=overdue * max(oldest, 1),
+                broken_promises=int(broken.get(aged.party_id, 0)),
+                collector_id=own.collector_id if own else None,
+                next_action=own.next_action if own else None,
+                next_action_on=own.next_action_on if own else None,
+                hold=hold.reason if hold else None,
+            )
+        )
     entries.sort(key=lambda e: (-(e.broken_promises > 0), -e.priority))
     return entries
 
 
-def trail(session: Session, party: Party) -> list[tuple[date, str, str, str]]:
-    """Every event of the account, oldest first: (date, kind, detail, amount)."""
-    events: list[tuple[date, str, str, str]] = []
-    for invoice in session.scalars(sa.select(Invoice).where(Invoice.party_id == party.id,
-                                                            Invoice.status != "draft")):
-        events.append((invoice.issue_date or date.min, "invoice",
-                       f"Invoice {invoice.number} issued ({invoice.kind_label}), due "
-                       f"{invoice.due_date:%d %b %Y}",
-                       Money(invoice.total_minor, invoice.currency).format()))
-    for note in session.scalars(sa.select(CreditNote).where(CreditNote.party_id == party.id)):
-        events.append((note.issue_date, "credit note", f"Credit note {note.number}: {note.reason}",
-                       Money(-note.total_minor, note.currency).format()))
-    for payment in session.scalars(sa.select(Payment).where(Payment.party_id == party.id)):
-        events.append((payment.received_on, "payment",
-                       f"Payment received ({payment.method_label})"
-                       + (f" ref {payment.reference}" if payment.reference else ""),
-                       Money(-payment.amount_minor, payment.currency).format()))
-    for write_off in session.scalars(sa.select(WriteOff).where(WriteOff.party_id == party.id,
-                                                               WriteOff.status != "rejected")):
-        day = write_off.decided_at.date() if write_off.decided_at else write_off.requested_at.date()
-        events.append((day, "write-off", f"Write-off ({write_off.status}): {write_off.reason}",
-                       Money(-write_off.amount_minor, write_off.currency).format()))
-    for line in session.scalars(sa.select(DunningLine).where(DunningLine.party_id == party.id,
-                                                             DunningLine.status == "sent")):
-        events.append((line.run.as_of, "reminder",
-                       f"{line.level.name} by {line.channel}: "
-                       f"{Money(line.overdue_minor, line.currency)} overdue", ""))
-    for activity in session.scalars(sa.select(Activity).where(
-            Activity.party_id == party.id, Activity.kind.in_(("call", "note")))):
-        events.append((activity.occurred_at.date(), activity.kind, activity.text, ""))
-    for promise in session.scalars(sa.select(Promise).where(Promise.party_id == party.id)):
-        events.append((promise.made_on, "promise",
-                       f"Promise to pay by {promise.promised_on:%d %b %Y} ({promise.status})",
-                       Money(promise.amount_minor, promise.currency).format()))
-    for dispute in session.scalars(sa.select(Dispute).where(Dispute.party_id == party.id)):
-        events.append((dispute.opened_on, "dispute",
-                       f"Dispute on invoice #{dispute.invoice_id} ({dispute.reason_code}, "
-                       f"{dispute.status})" + (f": {dispute.resolution}" if dispute.resolution else ""),
-                       Money(dispute.amount_minor, dispute.currency).format()))
+Event = tuple[date, str, str, str]
+
+
+def _m(minor: int, currency: str) -> str:
+    return Money(minor, currency).format()
+
+
+def _invoice_event(i: Invoice) -> Event:
+    detail = f"Invoice {i.number} issued ({i.kind_label}), due {i.due_date:%d %b %Y}"
+    return (i.issue_date or date.min, "invoice", detail, _m(i.total_minor, i.currency))
+
+
+def _payment_event(p: Payment) -> Event:
+    ref = f" ref {p.reference}" if p.reference else ""
+    detail = f"Payment received ({p.method_label}){ref}"
+    return (p.received_on, "payment", detail, _m(-p.amount_minor, p.currency))
+
+
+def _write_off_event(w: WriteOff) -> Event:
+    day = (w.decided_at or w.requested_at).date()
+    return (day, "write-off", f"Write-off ({w.status}): {w.reason}",
+            _m(-w.amount_minor, w.currency))
+
+
+def _reminder_event(line: DunningLine) -> Event:
+    detail = f"{line.level.name} by {line.channel}: {_m(line.overdue_minor, line.currency)} overdue"
+    return (line.run.as_of, "reminder", detail, "")
+
+
+def _dispute_event(d: Dispute) -> Event:
+    detail = f"Dispute on invoice #{d.invoice_id} ({d.reason_code}, {d.status})"
+    if d.resolution:
+        detail += f": {d.resolution}"
+    return (d.opened_on, "dispute", detail, _m(d.amount_minor, d.currency))
+
+
+def trail(session: Session, party: Party) -> list[Event]:
+    """Every event of the account, oldest first: (date, kind, detail, amount).
+
+    Invoices, credit notes, payments, write-offs, reminders sent, calls and notes, promises and
+    disputes: what an agency or a lawyer needs to pursue the debt.
+    """
+    pid = party.id
+    events: list[Event] = []
+    events.extend(_invoice_event(i) for i in session.scalars(
+        sa.select(Invoice).where(Invoice.party_id == pid, Invoice.status != "draft")))
+    events.extend((n.issue_date, "credit note", f"Credit note {n.number}: {n.reason}",
+                   _m(-n.total_minor, n.currency))
+                  for n in session.scalars(sa.select(CreditNote).where(CreditNote.party_id == pid)))
+    events.extend(_payment_event(p) for p in session.scalars(
+        sa.select(Payment).where(Payment.party_id == pid)))
+    events.extend(_write_off_event(w) for w in session.scalars(
+        sa.select(WriteOff).where(WriteOff.party_id == pid, WriteOff.status != "rejected")))
+    events.extend(_reminder_event(line) for line in session.scalars(
+        sa.select(DunningLine).where(DunningLine.party_id == pid, DunningLine.status == "sent")))
+    events.extend((a.occurred_at.date(), a.kind, a.text, "") for a in session.scalars(
+        sa.select(Activity).where(Activity.party_id == pid, Activity.kind.in_(("call", "note")))))
+    events.extend((p.made_on, "promise",
+                   f"Promise to pay by {p.promised_on:%d %b %Y} ({p.status})",
+                   _m(p.amount_minor, p.currency))
+                  for p in session.scalars(sa.select(Promise).where(Promise.party_id == pid)))
+    events.extend(_dispute_event(d) for d in session.scalars(
+        sa.select(Dispute).where(Dispute.party_id == pid)))
     events.sort(key=lambda e: (e[0], e[1]))
     return events
 

@@ -118,14 +118,18 @@ class AgingReport:
         return result
 
 
-def open_items(session: Session, as_of: date, *, party_id: int | None = None
-               ) -> list[tuple[int, int]]:
+def open_items(
+    session: Session, as_of: date, *, party_id: int | None = None
+) -> list[tuple[int, int]]:
     """(invoice id, open amount) for every invoice with a receivable balance as of ``as_of``."""
     receivable = account_id(session, "receivable")
     query = (
         sa.select(LedgerLine.invoice_id, sa.func.sum(LedgerLine.amount_minor))
-        .where(LedgerLine.account_id == receivable, LedgerLine.entry_date <= as_of,
-               LedgerLine.invoice_id.is_not(None))
+        .where(
+            LedgerLine.account_id == receivable,
+            LedgerLine.entry_date <= as_of,
+            LedgerLine.invoice_id.is_not(None),
+        )
         .group_by(LedgerLine.invoice_id)
         .having(sa.func.sum(LedgerLine.amount_minor) != 0)
     )
@@ -134,8 +138,9 @@ def open_items(session: Session, as_of: date, *, party_id: int | None = None
     return [(int(i), int(a)) for i, a in session.execute(query)]
 
 
-def unapplied_by_party(session: Session, as_of: date, *, party_id: int | None = None
-                       ) -> dict[tuple[int, str], int]:
+def unapplied_by_party(
+    session: Session, as_of: date, *, party_id: int | None = None
+) -> dict[tuple[int, str], int]:
     unapplied = account_id(session, "unapplied")
     query = (
         sa.select(LedgerLine.party_id, LedgerLine.currency, sa.func.sum(LedgerLine.amount_minor))
@@ -147,17 +152,29 @@ def unapplied_by_party(session: Session, as_of: date, *, party_id: int | None = 
     return {(int(p), c): -int(a) for p, c, a in session.execute(query) if a}
 
 
-def aging(session: Session, *, as_of: date, edges: tuple[int, ...] = DEFAULT_EDGES,
-          party_id: int | None = None) -> AgingReport:
+def aging(
+    session: Session,
+    *,
+    as_of: date,
+    edges: tuple[int, ...] = DEFAULT_EDGES,
+    party_id: int | None = None,
+) -> AgingReport:
     """Aging as of ``as_of`` by party (with its invoices for drill-down)."""
     items = dict(open_items(session, as_of, party_id=party_id))
     invoices: dict[int, tuple[str, int, str, date | None, date | None]] = {}
     ids = list(items)
     for start in range(0, len(ids), 5000):
-        chunk = ids[start:start + 5000]
-        rows = session.execute(sa.select(Invoice.id, Invoice.number, Invoice.party_id,
-                                         Invoice.currency, Invoice.issue_date, Invoice.due_date)
-                               .where(Invoice.id.in_(chunk)))
+        chunk = ids[start : start + 5000]
+        rows = session.execute(
+            sa.select(
+                Invoice.id,
+                Invoice.number,
+                Invoice.party_id,
+                Invoice.currency,
+                Invoice.issue_date,
+                Invoice.due_date,
+            ).where(Invoice.id.in_(chunk))
+        )
         for inv_id, number, p_id, currency, issued, due in rows:
             invoices[inv_id] = (number or f"#{inv_id}", p_id, currency, issued, due)
     unapplied = unapplied_by_party(session, as_of, party_id=party_id)
@@ -169,17 +186,19 @@ def aging(session: Session, *, as_of: date, edges: tuple[int, ...] = DEFAULT_EDG
         index = bucket_index(days, edges)
         aged = parties.setdefault((p_id, currency), AgedParty(p_id, "", currency, [0] * width))
         aged.buckets[index] += open_minor
-        aged.invoices.append(AgedInvoice(invoice_id, number, p_id, currency, issued, due,
-                                         open_minor, days, index))
+        aged.invoices.append(
+            AgedInvoice(invoice_id, number, p_id, currency, issued, due, open_minor, days, index)
+        )
     for key, amount in unapplied.items():
         aged = parties.setdefault(key, AgedParty(key[0], "", key[1], [0] * width))
         aged.unapplied_minor = amount
     names: dict[int, str] = defaultdict(str)
     party_ids = list({p for p, _ in parties})
     for start in range(0, len(party_ids), 5000):
-        chunk = party_ids[start:start + 5000]
-        names.update(dict(session.execute(sa.select(Party.id, Party.name)
-                                          .where(Party.id.in_(chunk))).all()))
+        chunk = party_ids[start : start + 5000]
+        names.update(
+            dict(session.execute(sa.select(Party.id, Party.name).where(Party.id.in_(chunk))).all())
+        )
     for aged in parties.values():
         aged.party_name = names[aged.party_id]
         aged.invoices.sort(key=lambda i: (i.due_date or date.max, i.invoice_id))

@@ -20,8 +20,12 @@ def dunning_group() -> None:
 @dunning_group.command("run")
 @click.option("--as-of", "as_of", default=None, help="Business date (YYYY-MM-DD); default today.")
 @click.option("--approve", is_flag=True, help="Approve every proposed line and queue the messages.")
-@click.option("--as", "as_email", default=None,
-              help="The user approving (needs finance.collect); required with --approve.")
+@click.option(
+    "--as",
+    "as_email",
+    default=None,
+    help="The user approving (needs finance.collect); required with --approve.",
+)
 @with_appcontext
 @command_errors
 def run_command(as_of: str | None, approve: bool, as_email: str | None) -> None:
@@ -50,10 +54,17 @@ def run_command(as_of: str | None, approve: bool, as_email: str | None) -> None:
             skipped = [line for line in run.lines if line.status == "skipped"]
             sent = []
             if approve and proposed:
-                sent = approve_run(session, run, actor=user,
-                                   public_base_url=current_app.config["PUBLIC_BASE_URL"],
-                                   museum_name=current_app.config["MUSEUM_NAME"],
-                                   secret_key=current_app.config["SECRET_KEY"])
-    click.echo(f"Run {run.id} as of {day}: {len(proposed)} proposed, {len(skipped)} skipped"
-               + (f", {len(sent)} approved and queued" if approve else "")
-               + ". Review it at /receivables/runs/" + str(run.id))
+                sent = approve_run(
+                    session,
+                    run,
+                    actor=user,
+                    public_base_url=current_app.config["PUBLIC_BASE_URL"],
+                    museum_name=current_app.config["MUSEUM_NAME"],
+                    secret_key=current_app.config["SECRET_KEY"],
+                )
+    click.echo(
+        f"Run {run.id} as of {day}: {len(proposed)} proposed, {len(skipped)} skipped"
+        + (f", {len(sent)} approved and queued" if approve else "")
+        + ". Review it at /receivables/runs/"
+        + str(run.id)
+    )

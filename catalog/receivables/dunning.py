@@ -26,10 +26,10 @@ from catalog.core.db import utcnow
 from catalog.core.errors import DomainError, InvalidTransition
 from catalog.core.money import Money
 from catalog.core.outbox import Attachment, enqueue_mail
-from catalog.core.permissions import check
 from catalog.finance import services as finance
 from catalog.finance.ledger import invoice_balance
 from catalog.finance.models import FinanceAccount, Invoice
+from catalog.finance.services import _actor_check
 from catalog.parties.models import Party
 from catalog.receivables.models import (
     Activity,
@@ -47,8 +47,17 @@ from catalog.receivables.stops import disputed_by_invoice, hold_for, log_activit
 CONTACT_HOURS = (time(8, 0), time(21, 0))
 CONTACT_CAP_PER_7_DAYS = 3
 
-MERGE_FIELDS = ("party_name", "total_overdue", "items", "museum_name", "as_of", "fee",
-                "interest", "opt_out_url", "level_name")
+MERGE_FIELDS = (
+    "party_name",
+    "total_overdue",
+    "items",
+    "museum_name",
+    "as_of",
+    "fee",
+    "interest",
+    "opt_out_url",
+    "level_name",
+)
 
 
 @dataclass
@@ -69,12 +78,16 @@ class Proposal:
 
 def policy_for(session: Session, party: Party, account: FinanceAccount) -> DunningPolicy | None:
     """The party's own policy, else the active default for its kind of account."""
-    settings = session.scalar(sa.select(CollectionSettings).where(
-        CollectionSettings.party_id == party.id))
+    settings = session.scalar(
+        sa.select(CollectionSettings).where(CollectionSettings.party_id == party.id)
+    )
     if settings is not None and settings.policy_id is not None:
         return session.get(DunningPolicy, settings.policy_id)
-    policies = list(session.scalars(sa.select(DunningPolicy).where(DunningPolicy.is_active)
-                                    .order_by(DunningPolicy.id)))
+    policies = list(
+        session.scalars(
+            sa.select(DunningPolicy).where(DunningPolicy.is_active).order_by(DunningPolicy.id)
+        )
+    )
     for wanted in (account.kind, "any"):
         for policy in policies:
             if policy.applies_to == wanted:
@@ -82,8 +95,9 @@ def policy_for(session: Session, party: Party, account: FinanceAccount) -> Dunni
     return None
 
 
-def interest_for(level: DunningLevel, policy: DunningPolicy, account: FinanceAccount,
-                 open_minor: int, days: int) -> int:
+def interest_for(
+    level: DunningLevel, policy: DunningPolicy, account: FinanceAccount, open_minor: int, days: int
+) -> int:
     """Simple interest on ``open_minor`` for ``days`` at the level's rate, half-even rounded.
 
     Statutory interest (UK Late Payment Act / EU Directive 2011/7/EU) applies to business
@@ -97,31 +111,38 @@ def interest_for(level: DunningLevel, policy: DunningPolicy, account: FinanceAcc
         rate_bp = policy.reference_rate_bp + 800
     else:
         rate_bp = level.interest_rate_bp
-    value = (Decimal(open_minor) * Decimal(rate_bp) / Decimal(10_000) * Decimal(days)
-             / Decimal(365)).quantize(Decimal(1), ROUND_HALF_EVEN)
+    value = (
+        Decimal(open_minor) * Decimal(rate_bp) / Decimal(10_000) * Decimal(days) / Decimal(365)
+    ).quantize(Decimal(1), ROUND_HALF_EVEN)
     return int(value)
 
 
 def _reached(session: Session, invoice_ids: list[int]) -> dict[int, set[int]]:
     result: dict[int, set[int]] = {}
     for start in range(0, len(invoice_ids), 5000):
-        chunk = invoice_ids[start:start + 5000]
-        for inv, lvl in session.execute(sa.select(LevelReached.invoice_id, LevelReached.level_id)
-                                        .where(LevelReached.invoice_id.in_(chunk))):
+        chunk = invoice_ids[start : start + 5000]
+        for inv, lvl in session.execute(
+            sa.select(LevelReached.invoice_id, LevelReached.level_id).where(
+                LevelReached.invoice_id.in_(chunk)
+            )
+        ):
             result.setdefault(inv, set()).add(lvl)
     return result
 
 
 def _interest_days_charged(session: Session, invoice_ids: list[int]) -> dict[int, int]:
-    rows = session.execute(sa.select(DunningItem.invoice_id, sa.func.sum(DunningItem.interest_days))
-                           .join(DunningLine, DunningLine.id == DunningItem.line_id)
-                           .where(DunningItem.invoice_id.in_(invoice_ids),
-                                  DunningLine.status == "sent")
-                           .group_by(DunningItem.invoice_id))
+    rows = session.execute(
+        sa.select(DunningItem.invoice_id, sa.func.sum(DunningItem.interest_days))
+        .join(DunningLine, DunningLine.id == DunningItem.line_id)
+        .where(DunningItem.invoice_id.in_(invoice_ids), DunningLine.status == "sent")
+        .group_by(DunningItem.invoice_id)
+    )
     return {int(i): int(d or 0) for i, d in rows}
 
 
-def _overdue_by_party(session: Session, as_of: date) -> dict[tuple[int, str], list[tuple[Invoice, int]]]:
+def _overdue_by_party(
+    session: Session, as_of: date
+) -> dict[tuple[int, str], list[tuple[Invoice, int]]]:
     """Open invoices (as of ``as_of``) that are past due or within a pre-due reminder window."""
     from catalog.receivables.aging import open_items
 
@@ -129,19 +150,33 @@ def _overdue_by_party(session: Session, as_of: date) -> dict[tuple[int, str], li
     result: dict[tuple[int, str], list[tuple[Invoice, int]]] = {}
     ids = [i for i, amount in items.items() if amount > 0]
     for start in range(0, len(ids), 5000):
-        chunk = ids[start:start + 5000]
-        for invoice in session.scalars(sa.select(Invoice).where(
-                Invoice.id.in_(chunk), Invoice.status.in_(finance.OPEN_STATUSES),
-                Invoice.due_date.is_not(None))):
+        chunk = ids[start : start + 5000]
+        for invoice in session.scalars(
+            sa.select(Invoice).where(
+                Invoice.id.in_(chunk),
+                Invoice.status.in_(finance.OPEN_STATUSES),
+                Invoice.due_date.is_not(None),
+            )
+        ):
             result.setdefault((invoice.party_id, invoice.currency), []).append(
-                (invoice, items[invoice.id]))
+                (invoice, items[invoice.id])
+            )
     return result
 
 
 def contacts_in_last_week(session: Session, party_id: int, now: datetime) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(Activity).where(
-        Activity.party_id == party_id, Activity.is_contact,
-        Activity.occurred_at >= now - timedelta(days=7))) or 0
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Activity)
+            .where(
+                Activity.party_id == party_id,
+                Activity.is_contact,
+                Activity.occurred_at >= now - timedelta(days=7),
+            )
+        )
+        or 0
+    )
 
 
 def start_run(session: Session, *, as_of: date, actor: Any) -> DunningRun:
@@ -151,8 +186,7 @@ def start_run(session: Session, *, as_of: date, actor: Any) -> DunningRun:
     each item has newly reached is found; the party gets one consolidated line at the highest of
     those levels, listing all its overdue items.
     """
-    if actor is not None:
-        check(actor, "finance.collect")
+    _actor_check(actor, "finance.collect")
     existing = session.scalar(sa.select(DunningRun).where(DunningRun.as_of == as_of))
     if existing is not None:
         return existing
@@ -194,21 +228,33 @@ def start_run(session: Session, *, as_of: date, actor: Any) -> DunningRun:
             continue
         level = max((p.level for p in triggering), key=lambda lvl: lvl.position)  # type: ignore[union-attr]
         overdue_total = sum(p.open_minor for p in proposal if p.days_overdue > 0) or sum(
-            p.open_minor for p in proposal)
-        line = DunningLine(run_id=run.id, party_id=party_id, level_id=level.id,
-                           currency=currency, overdue_minor=overdue_total,
-                           channel=level.channel, status="proposed")
+            p.open_minor for p in proposal
+        )
+        line = DunningLine(
+            run_id=run.id,
+            party_id=party_id,
+            level_id=level.id,
+            currency=currency,
+            overdue_minor=overdue_total,
+            channel=level.channel,
+            status="proposed",
+        )
         if hold is not None and hold.stops:
             line.status, line.skip_reason = "skipped", f"Not reminded: {hold.reason}."
         elif overdue_total < level.min_amount_minor:
             line.status = "skipped"
-            line.skip_reason = (f"{Money(overdue_total, currency)} is below the level's minimum of "
-                                f"{Money(level.min_amount_minor, currency)}.")
-        elif account.is_individual and contacts_in_last_week(session, party_id, now) \
-                >= CONTACT_CAP_PER_7_DAYS:
+            line.skip_reason = (
+                f"{Money(overdue_total, currency)} is below the level's minimum of "
+                f"{Money(level.min_amount_minor, currency)}."
+            )
+        elif (
+            account.is_individual
+            and contacts_in_last_week(session, party_id, now) >= CONTACT_CAP_PER_7_DAYS
+        ):
             line.status = "skipped"
-            line.skip_reason = (f"Contact cap: {CONTACT_CAP_PER_7_DAYS} contacts in the last "
-                                "7 days already.")
+            line.skip_reason = (
+                f"Contact cap: {CONTACT_CAP_PER_7_DAYS} contacts in the last 7 days already."
+            )
         if line.channel == "email" and not account.mail_recipients():
             line.channel = "letter"  # opted out of e-mail or no address: a letter instead
         session.add(line)
@@ -216,14 +262,23 @@ def start_run(session: Session, *, as_of: date, actor: Any) -> DunningRun:
         interest_total = 0
         for item in proposal:
             days_to_charge = max(0, item.days_overdue - charged_days.get(item.invoice.id, 0))
-            item.interest_minor = interest_for(level, policy, account, item.open_minor,
-                                               days_to_charge) if item.days_overdue > 0 else 0
+            item.interest_minor = (
+                interest_for(level, policy, account, item.open_minor, days_to_charge)
+                if item.days_overdue > 0
+                else 0
+            )
             interest_total += item.interest_minor
-            session.add(DunningItem(
-                line_id=line.id, invoice_id=item.invoice.id, open_minor=item.open_minor,
-                days_overdue=item.days_overdue, level_id=item.level.id if item.level else None,
-                interest_minor=item.interest_minor,
-                interest_days=days_to_charge if item.interest_minor else 0))
+            session.add(
+                DunningItem(
+                    line_id=line.id,
+                    invoice_id=item.invoice.id,
+                    open_minor=item.open_minor,
+                    days_overdue=item.days_overdue,
+                    level_id=item.level.id if item.level else None,
+                    interest_minor=item.interest_minor,
+                    interest_days=days_to_charge if item.interest_minor else 0,
+                )
+            )
         line.fee_minor = level.fee_minor if line.status == "proposed" else 0
         line.interest_minor = interest_total if line.status == "proposed" else 0
     run.status = "proposed" if run.lines else "empty"
@@ -257,14 +312,22 @@ def render(template_text: str, values: dict[str, str]) -> str:
     return string.Formatter().vformat(template_text, (), Keep(values))
 
 
-def approve_run(session: Session, run: DunningRun, *, actor: Any, line_ids: list[int] | None = None,
-                public_base_url: str, museum_name: str, secret_key: str) -> list[DunningLine]:
+def approve_run(
+    session: Session,
+    run: DunningRun,
+    *,
+    actor: Any,
+    line_ids: list[int] | None = None,
+    public_base_url: str,
+    museum_name: str,
+    secret_key: str,
+) -> list[DunningLine]:
     """Approve proposed lines (all, or ``line_ids``): raise fee invoices, queue the messages.
 
     Lines whose items were paid since the proposal are dropped ("paid → stops at once").
     Returns the lines sent.
     """
-    check(actor, "finance.collect")
+    _actor_check(actor, "finance.collect")
     if run.status not in ("proposed", "approved"):
         raise InvalidTransition("This run has nothing to approve.")
     from catalog.receivables.letters import reminder_pdf
@@ -281,45 +344,72 @@ def approve_run(session: Session, run: DunningRun, *, actor: Any, line_ids: list
             if open_now > 0:
                 still_open.append((item, open_now))
         already = _reached(session, [item.invoice_id for item, _ in still_open])
-        triggering = [item for item, _ in still_open if item.level_id is not None
-                      and item.level_id not in already.get(item.invoice_id, set())]
+        triggering = [
+            item
+            for item, _ in still_open
+            if item.level_id is not None
+            and item.level_id not in already.get(item.invoice_id, set())
+        ]
         if not triggering:
             line.status = "cancelled"
             line.skip_reason = "Paid, or reminded at this level, since the run was proposed."
             continue
         for item in triggering:
             # The database refuses a second (invoice, level): the guarantee against repeats.
-            session.add(LevelReached(invoice_id=item.invoice_id, level_id=item.level_id,
-                                     line_id=line.id))
+            session.add(
+                LevelReached(invoice_id=item.invoice_id, level_id=item.level_id, line_id=line.id)
+            )
         session.flush()
         account = finance.get_account(session, line.party)
         level = line.level
         charges = line.fee_minor + line.interest_minor
         if charges > 0:
             charge = finance.create_invoice(
-                session, party=line.party, kind="other", actor=None, currency=line.currency,
-                source_type="dunning_line", source_id=line.id,
-                reference=f"Reminder {run.as_of:%Y-%m-%d}")
+                session,
+                party=line.party,
+                kind="other",
+                actor=None,
+                currency=line.currency,
+                source_type="dunning_line",
+                source_id=line.id,
+                reference=f"Reminder {run.as_of:%Y-%m-%d}",
+            )
             if line.fee_minor:
-                finance.add_line(session, charge, description=f"Reminder fee ({level.name})",
-                                 quantity=1, unit_price_minor=line.fee_minor, tax_rate_bp=0,
-                                 actor=None)
+                finance.add_line(
+                    session,
+                    charge,
+                    description=f"Reminder fee ({level.name})",
+                    quantity=1,
+                    unit_price_minor=line.fee_minor,
+                    tax_rate_bp=0,
+                    actor=None,
+                )
             if line.interest_minor:
-                finance.add_line(session, charge, description="Late payment interest",
-                                 quantity=1, unit_price_minor=line.interest_minor, tax_rate_bp=0,
-                                 actor=None)
+                finance.add_line(
+                    session,
+                    charge,
+                    description="Late payment interest",
+                    quantity=1,
+                    unit_price_minor=line.interest_minor,
+                    tax_rate_bp=0,
+                    actor=None,
+                )
             finance.issue_invoice(session, charge, actor=None, issue_date=run.as_of)
             line.charge_invoice_id = charge.id
         items_text = "\n".join(
             f"  {item.invoice.number}: {Money(open_now, line.currency)} "
             f"(due {item.invoice.due_date:%d %b %Y}, {item.days_overdue} days overdue)"
-            for item, open_now in still_open)
+            for item, open_now in still_open
+        )
         template = level.template_for(account.language)
         recipients = account.mail_recipients()
         values = {
-            "party_name": line.party.name, "museum_name": museum_name,
+            "party_name": line.party.name,
+            "museum_name": museum_name,
             "total_overdue": Money(sum(o for _, o in still_open), line.currency).format(),
-            "items": items_text, "as_of": f"{run.as_of:%d %B %Y}", "level_name": level.name,
+            "items": items_text,
+            "as_of": f"{run.as_of:%d %B %Y}",
+            "level_name": level.name,
             "fee": Money(line.fee_minor, line.currency).format(),
             "interest": Money(line.interest_minor, line.currency).format(),
             "opt_out_url": "",
@@ -327,34 +417,57 @@ def approve_run(session: Session, run: DunningRun, *, actor: Any, line_ids: list
         subject = render(template.subject if template else f"Reminder: {level.name}", values)
         if line.channel == "email" and recipients:
             for address in recipients:
-                values["opt_out_url"] = opt_out_url(public_base_url, secret_key, line.party_id,
-                                                    address)
+                values["opt_out_url"] = opt_out_url(
+                    public_base_url, secret_key, line.party_id, address
+                )
                 body = render(template.body if template else "{items}", values)
-                if "{opt_out_url}" not in (template.body if template else "") and values["opt_out_url"]:
+                if (
+                    "{opt_out_url}" not in (template.body if template else "")
+                    and values["opt_out_url"]
+                ):
                     body += f"\n\nTo stop receiving these e-mails: {values['opt_out_url']}"
-                pdf = reminder_pdf(session, line, still_open, museum_name=museum_name,
-                                   body=body)
+                pdf = reminder_pdf(session, line, still_open, museum_name=museum_name, body=body)
                 message = enqueue_mail(
-                    session, to=address, subject=subject, body_text=body,
+                    session,
+                    to=address,
+                    subject=subject,
+                    body_text=body,
                     attachments=(Attachment(f"reminder-{line.id}.pdf", "application/pdf", pdf),),
                     headers={"List-Unsubscribe": f"<{values['opt_out_url']}>"},
                     dedupe_key=f"dunning-line:{line.id}:{address}",
-                    send_after=_contact_time(account, now))
+                    send_after=_contact_time(account, now),
+                )
                 session.flush()
                 line.outbox_message_id = message.id
-            log_activity(session, party_id=line.party_id, kind="email", actor=actor,
-                         is_contact=True, text=f"Reminder e-mailed ({level.name}): {subject}")
+            log_activity(
+                session,
+                party_id=line.party_id,
+                kind="email",
+                actor=actor,
+                is_contact=True,
+                text=f"Reminder e-mailed ({level.name}): {subject}",
+            )
         elif line.channel == "phone":
             settings = ensure_settings(session, line.party_id)
             settings.next_action = f"Call about the overdue account ({level.name})"
             settings.next_action_on = run.as_of
-            log_activity(session, party_id=line.party_id, kind="task", actor=actor,
-                         text=f"Phone call task for {level.task_role or 'a collector'} "
-                              f"({level.name})")
+            log_activity(
+                session,
+                party_id=line.party_id,
+                kind="task",
+                actor=actor,
+                text=f"Phone call task for {level.task_role or 'a collector'} ({level.name})",
+            )
         else:
             line.channel = "letter"
-            log_activity(session, party_id=line.party_id, kind="letter", actor=actor,
-                         is_contact=True, text=f"Reminder letter ({level.name}) to print and post")
+            log_activity(
+                session,
+                party_id=line.party_id,
+                kind="letter",
+                actor=actor,
+                is_contact=True,
+                text=f"Reminder letter ({level.name}) to print and post",
+            )
         line.status = "sent"
         line.sent_at = now
         sent.append(line)
@@ -366,8 +479,9 @@ def approve_run(session: Session, run: DunningRun, *, actor: Any, line_ids: list
 
 
 def ensure_settings(session: Session, party_id: int) -> CollectionSettings:
-    settings = session.scalar(sa.select(CollectionSettings).where(
-        CollectionSettings.party_id == party_id))
+    settings = session.scalar(
+        sa.select(CollectionSettings).where(CollectionSettings.party_id == party_id)
+    )
     if settings is None:
         settings = CollectionSettings(party_id=party_id)
         session.add(settings)
@@ -377,7 +491,7 @@ def ensure_settings(session: Session, party_id: int) -> CollectionSettings:
 
 def cancel_line(session: Session, line: DunningLine, *, actor: Any) -> None:
     """A reviewer takes a proposed line out of the run."""
-    check(actor, "finance.collect")
+    _actor_check(actor, "finance.collect")
     if line.status != "proposed":
         raise DomainError("Only a proposed line can be taken out of the run.")
     line.status, line.skip_reason = "cancelled", f"Taken out by {actor.email}."

@@ -44,13 +44,18 @@ class ResolveForm(FlaskForm):
 class PlanForm(FlaskForm):
     instalments = TextAreaField(
         "Instalments, one per line: date and amount (e.g. 2026-07-01 250.00)",
-        validators=[DataRequired()])
-    default_after_missed = IntegerField("Defaults after this many missed instalments", default=1,
-                                        validators=[NumberRange(1, 12)])
-    grace_days = IntegerField("Grace days per instalment", default=7,
-                              validators=[NumberRange(0, 60)])
-    on_default = SelectField("On default", choices={"resume": "Resume dunning",
-                                                    "accelerate": "Accelerate to the last level"})
+        validators=[DataRequired()],
+    )
+    default_after_missed = IntegerField(
+        "Defaults after this many missed instalments", default=1, validators=[NumberRange(1, 12)]
+    )
+    grace_days = IntegerField(
+        "Grace days per instalment", default=7, validators=[NumberRange(0, 60)]
+    )
+    on_default = SelectField(
+        "On default",
+        choices={"resume": "Resume dunning", "accelerate": "Accelerate to the last level"},
+    )
 
 
 class PauseForm(FlaskForm):
@@ -82,8 +87,9 @@ class AssignForm(FlaskForm):
 
 class LevelForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
-    days_after_due = IntegerField("Days after due (negative: before)",
-                                  validators=[NumberRange(-60, 730)])
+    days_after_due = IntegerField(
+        "Days after due (negative: before)", validators=[NumberRange(-60, 730)]
+    )
     channel = SelectField("Channel", choices=dict(CHANNELS))
     task_role = StringField("Role to call (phone)", validators=[Optional(), Length(max=64)])
     fee = StringField("Fee", default="0")
@@ -92,6 +98,8 @@ class LevelForm(FlaskForm):
     min_amount = StringField("Minimum overdue amount", default="0")
     language = StringField("Template language", default="en", validators=[Length(min=2, max=8)])
     subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
-    body = TextAreaField("Body (merge fields: {party_name} {items} {total_overdue} {fee} "
-                         "{interest} {as_of} {museum_name} {level_name} {opt_out_url})",
-                         validators=[DataRequired()])
+    body = TextAreaField(
+        "Body (merge fields: {party_name} {items} {total_overdue} {fee} "
+        "{interest} {as_of} {museum_name} {level_name} {opt_out_url})",
+        validators=[DataRequired()],
+    )

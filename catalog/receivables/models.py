@@ -45,7 +45,8 @@ class DunningPolicy(Audited, TimestampMixin, Base):
     reference_rate_bp: Mapped[int] = mapped_column(default=0)
 
     levels: Mapped[list[DunningLevel]] = relationship(
-        back_populates="policy", order_by="DunningLevel.position", cascade="all, delete-orphan")
+        back_populates="policy", order_by="DunningLevel.position", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<DunningPolicy {self.id} {self.name!r}>"
@@ -75,18 +76,24 @@ class DunningLevel(Audited, Base):
 
     policy: Mapped[DunningPolicy] = relationship(back_populates="levels")
     templates: Mapped[list[DunningTemplate]] = relationship(
-        back_populates="level", cascade="all, delete-orphan", order_by="DunningTemplate.language")
+        back_populates="level", cascade="all, delete-orphan", order_by="DunningTemplate.language"
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("policy_id", "position", name="uq_dunning_levels_policy_position"),
-        sa.CheckConstraint("fee_minor >= 0 AND min_amount_minor >= 0 AND interest_rate_bp >= 0",
-                           name="amounts_not_negative"),
+        sa.CheckConstraint(
+            "fee_minor >= 0 AND min_amount_minor >= 0 AND interest_rate_bp >= 0",
+            name="amounts_not_negative",
+        ),
     )
 
     def template_for(self, language: str) -> DunningTemplate | None:
         by_language = {t.language: t for t in self.templates}
-        return by_language.get(language) or by_language.get("en") or next(
-            iter(by_language.values()), None)
+        return (
+            by_language.get(language)
+            or by_language.get("en")
+            or next(iter(by_language.values()), None)
+        )
 
 
 class DunningTemplate(Audited, Base):
@@ -102,8 +109,9 @@ class DunningTemplate(Audited, Base):
 
     level: Mapped[DunningLevel] = relationship(back_populates="templates")
 
-    __table_args__ = (sa.UniqueConstraint("level_id", "language",
-                                          name="uq_dunning_templates_level_language"),)
+    __table_args__ = (
+        sa.UniqueConstraint("level_id", "language", name="uq_dunning_templates_level_language"),
+    )
 
 
 class DunningRun(Audited, Base):
@@ -121,8 +129,7 @@ class DunningRun(Audited, Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    lines: Mapped[list[DunningLine]] = relationship(back_populates="run",
-                                                    order_by="DunningLine.id")
+    lines: Mapped[list[DunningLine]] = relationship(back_populates="run", order_by="DunningLine.id")
 
 
 class DunningLine(Audited, Base):
@@ -150,11 +157,15 @@ class DunningLine(Audited, Base):
     run: Mapped[DunningRun] = relationship(back_populates="lines")
     party: Mapped[Party] = relationship(lazy="joined")
     level: Mapped[DunningLevel] = relationship(lazy="joined")
-    items: Mapped[list[DunningItem]] = relationship(back_populates="line",
-                                                    cascade="all, delete-orphan")
+    items: Mapped[list[DunningItem]] = relationship(
+        back_populates="line", cascade="all, delete-orphan"
+    )
 
-    __table_args__ = (sa.UniqueConstraint("run_id", "party_id", "currency",
-                                          name="uq_dunning_lines_run_party_currency"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "run_id", "party_id", "currency", name="uq_dunning_lines_run_party_currency"
+        ),
+    )
 
 
 class DunningItem(Base):
@@ -289,7 +300,8 @@ class PaymentPlan(Audited, Base):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     instalments: Mapped[list[PlanInstalment]] = relationship(
-        back_populates="plan", order_by="PlanInstalment.due_on", cascade="all, delete-orphan")
+        back_populates="plan", order_by="PlanInstalment.due_on", cascade="all, delete-orphan"
+    )
 
 
 class PlanInstalment(Audited, Base):
@@ -340,8 +352,11 @@ class Settlement(Audited, Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(sa.Text)
 
-    __table_args__ = (sa.CheckConstraint("accept_minor > 0 AND accept_minor < balance_minor",
-                                         name="accept_less_than_balance"),)
+    __table_args__ = (
+        sa.CheckConstraint(
+            "accept_minor > 0 AND accept_minor < balance_minor", name="accept_less_than_balance"
+        ),
+    )
 
     @property
     def discount_minor(self) -> int:
@@ -367,7 +382,8 @@ class AgencyPlacement(Audited, Base):
 
     agency: Mapped[Party] = relationship(foreign_keys=[agency_id], lazy="joined")
     recoveries: Mapped[list[AgencyRecovery]] = relationship(
-        back_populates="placement", order_by="AgencyRecovery.id", cascade="all, delete-orphan")
+        back_populates="placement", order_by="AgencyRecovery.id", cascade="all, delete-orphan"
+    )
 
     @property
     def recovered_minor(self) -> int:

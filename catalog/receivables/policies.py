@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from catalog.core.errors import ValidationError
-from catalog.core.permissions import check
+from catalog.finance.services import _actor_check
 from catalog.receivables.dunning import MERGE_FIELDS
 from catalog.receivables.models import (
     CHANNELS,
@@ -24,20 +24,38 @@ def _check_template(text: str, field: str) -> None:
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
     except ValueError:
-        raise ValidationError("Braces must enclose a merge field, e.g. {party_name}.",
-                              field=field) from None
+        raise ValidationError(
+            "Braces must enclose a merge field, e.g. {party_name}.", field=field
+        ) from None
     unknown = names - set(MERGE_FIELDS)
     if unknown:
-        raise ValidationError(f"Unknown merge field(s): {', '.join(sorted(unknown))}. "
-                              f"Known: {', '.join(MERGE_FIELDS)}.", field=field)
+        raise ValidationError(
+            f"Unknown merge field(s): {', '.join(sorted(unknown))}. "
+            f"Known: {', '.join(MERGE_FIELDS)}.",
+            field=field,
+        )
 
 
-def save_level(session: Session, policy: DunningPolicy, *, level: DunningLevel | None, name: str,
-               days_after_due: int, channel: str, task_role: str | None, fee_minor: int,
-               interest_mode: str, interest_rate_bp: int, min_amount_minor: int, language: str,
-               subject: str, body: str, actor: Any) -> DunningLevel:
+def save_level(
+    session: Session,
+    policy: DunningPolicy,
+    *,
+    level: DunningLevel | None,
+    name: str,
+    days_after_due: int,
+    channel: str,
+    task_role: str | None,
+    fee_minor: int,
+    interest_mode: str,
+    interest_rate_bp: int,
+    min_amount_minor: int,
+    language: str,
+    subject: str,
+    body: str,
+    actor: Any,
+) -> DunningLevel:
     """Add a level to a policy (or change one) with its template in ``language``."""
-    check(actor, "finance.collect")
+    _actor_check(actor, "finance.collect")
     if channel not in CHANNELS:
         raise ValidationError("Choose a channel.", field="channel")
     if interest_mode not in INTEREST_MODES:
@@ -48,8 +66,9 @@ def save_level(session: Session, policy: DunningPolicy, *, level: DunningLevel |
     _check_template(body, "body")
     others = [lvl for lvl in policy.levels if lvl is not level]
     if any(lvl.days_after_due == days_after_due for lvl in others):
-        raise ValidationError("Another level of this policy already starts on that day.",
-                              field="days_after_due")
+        raise ValidationError(
+            "Another level of this policy already starts on that day.", field="days_after_due"
+        )
     if level is None:
         level = DunningLevel(policy_id=policy.id, position=0)
         policy.levels.append(level)

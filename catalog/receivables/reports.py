@@ -24,14 +24,23 @@ from sqlalchemy.orm import Session
 from catalog.finance.ledger import account_id
 from catalog.finance.models import JournalEntry, LedgerLine, Payment, WriteOff
 from catalog.receivables.aging import aging
-from catalog.receivables.models import CollectionSettings, Dispute, PaymentPlan, PlanInstalment, Promise
+from catalog.receivables.models import (
+    CollectionSettings,
+    Dispute,
+    PaymentPlan,
+    PlanInstalment,
+    Promise,
+)
 
 
-def _within(column: sa.ColumnElement[datetime], start: date, end: date
-            ) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+def _within(
+    column: sa.ColumnElement[datetime], start: date, end: date
+) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
     """A UTC timestamp column within the business days ``start``..``end``."""
-    return (column >= datetime.combine(start, time.min, tzinfo=UTC),
-            column < datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC))
+    return (
+        column >= datetime.combine(start, time.min, tzinfo=UTC),
+        column < datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC),
+    )
 
 
 def _month_start(day: date) -> date:
@@ -44,21 +53,36 @@ def _prev_month_end(day: date) -> date:
 
 def receivable_balance(session: Session, currency: str, as_of: date) -> int:
     receivable = account_id(session, "receivable")
-    return int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LedgerLine.amount_minor), 0))
-                              .where(LedgerLine.account_id == receivable,
-                                     LedgerLine.currency == currency,
-                                     LedgerLine.entry_date <= as_of)) or 0)
+    return int(
+        session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(LedgerLine.amount_minor), 0)).where(
+                LedgerLine.account_id == receivable,
+                LedgerLine.currency == currency,
+                LedgerLine.entry_date <= as_of,
+            )
+        )
+        or 0
+    )
 
 
 def credit_sales(session: Session, currency: str, start: date, end: date) -> int:
-    """Invoices issued from ``start`` to ``end`` inclusive (receivable debits of invoice entries)."""
+    """Invoices issued from ``start`` to ``end`` inclusive (receivable debits of invoices)."""
     receivable = account_id(session, "receivable")
-    return int(session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(LedgerLine.amount_minor), 0))
-        .join(JournalEntry, JournalEntry.id == LedgerLine.entry_id)
-        .where(LedgerLine.account_id == receivable, LedgerLine.currency == currency,
-               LedgerLine.entry_date >= start, LedgerLine.entry_date <= end,
-               JournalEntry.source_type == "invoice", LedgerLine.amount_minor > 0)) or 0)
+    return int(
+        session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(LedgerLine.amount_minor), 0))
+            .join(JournalEntry, JournalEntry.id == LedgerLine.entry_id)
+            .where(
+                LedgerLine.account_id == receivable,
+                LedgerLine.currency == currency,
+                LedgerLine.entry_date >= start,
+                LedgerLine.entry_date <= end,
+                JournalEntry.source_type == "invoice",
+                LedgerLine.amount_minor > 0,
+            )
+        )
+        or 0
+    )
 
 
 def dso_count_back(session: Session, currency: str, as_of: date, *, max_months: int = 24) -> float:
@@ -110,34 +134,83 @@ def measures(session: Session, *, currency: str, start: date, end: date) -> Meas
     period_days = (end - start).days + 1
     dso = dso_count_back(session, currency, end)
     best = closing_current / sales * period_days if sales > 0 else 0.0
-    kept = session.scalar(sa.select(sa.func.count()).select_from(Promise).where(
-        Promise.status == "kept", Promise.currency == currency,
-        Promise.settled_on.between(start, end))) or 0
-    broken = session.scalar(sa.select(sa.func.count()).select_from(Promise).where(
-        Promise.status == "broken", Promise.currency == currency,
-        Promise.settled_on.between(start, end))) or 0
-    open_disputes = session.scalar(sa.select(sa.func.count()).select_from(Dispute).where(
-        Dispute.status == "open", Dispute.currency == currency)) or 0
-    resolved = list(session.execute(sa.select(Dispute.opened_on, Dispute.resolved_on).where(
-        Dispute.status == "resolved", Dispute.currency == currency,
-        Dispute.resolved_on.between(start, end))))
+    kept = (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Promise)
+            .where(
+                Promise.status == "kept",
+                Promise.currency == currency,
+                Promise.settled_on.between(start, end),
+            )
+        )
+        or 0
+    )
+    broken = (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Promise)
+            .where(
+                Promise.status == "broken",
+                Promise.currency == currency,
+                Promise.settled_on.between(start, end),
+            )
+        )
+        or 0
+    )
+    open_disputes = (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Dispute)
+            .where(Dispute.status == "open", Dispute.currency == currency)
+        )
+        or 0
+    )
+    resolved = list(
+        session.execute(
+            sa.select(Dispute.opened_on, Dispute.resolved_on).where(
+                Dispute.status == "resolved",
+                Dispute.currency == currency,
+                Dispute.resolved_on.between(start, end),
+            )
+        )
+    )
     days_to_resolve = (sum((r - o).days for o, r in resolved) / len(resolved)) if resolved else None
-    written_off = int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(WriteOff.amount_minor), 0))
-                                     .where(WriteOff.currency == currency,
-                                            WriteOff.status == "posted",
-                                            *_within(WriteOff.decided_at, start, end))) or 0)
-    collected = int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Payment.amount_minor), 0))
-                                   .where(Payment.currency == currency,
-                                          Payment.received_on.between(start, end))) or 0)
+    written_off = int(
+        session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(WriteOff.amount_minor), 0)).where(
+                WriteOff.currency == currency,
+                WriteOff.status == "posted",
+                *_within(WriteOff.decided_at, start, end),
+            )
+        )
+        or 0
+    )
+    collected = int(
+        session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Payment.amount_minor), 0)).where(
+                Payment.currency == currency, Payment.received_on.between(start, end)
+            )
+        )
+        or 0
+    )
     return Measures(
-        currency=currency, start=start, end=end, dso=round(dso, 1),
-        cei=round(cei, 1) if cei is not None else None, best_possible_dso=round(best, 1),
+        currency=currency,
+        start=start,
+        end=end,
+        dso=round(dso, 1),
+        cei=round(cei, 1) if cei is not None else None,
+        best_possible_dso=round(best, 1),
         add=round(max(dso - best, 0.0), 1),
         at_risk_rate=round(over_90 / closing * 100, 1) if closing > 0 else 0.0,
         promise_kept_rate=round(kept / (kept + broken) * 100, 1) if kept + broken else None,
-        promises_kept=kept, promises_broken=broken, disputes_open=open_disputes,
+        promises_kept=kept,
+        promises_broken=broken,
+        disputes_open=open_disputes,
         dispute_days_to_resolve=round(days_to_resolve, 1) if days_to_resolve is not None else None,
-        write_offs_minor=written_off, collected_minor=collected)
+        write_offs_minor=written_off,
+        collected_minor=collected,
+    )
 
 
 def month_ranges(end: date, months: int) -> list[tuple[date, date]]:
@@ -150,31 +223,39 @@ def month_ranges(end: date, months: int) -> list[tuple[date, date]]:
     return list(reversed(ranges))
 
 
-def write_offs_by_month(session: Session, currency: str, end: date, months: int = 6
-                        ) -> list[tuple[date, int]]:
+def write_offs_by_month(
+    session: Session, currency: str, end: date, months: int = 6
+) -> list[tuple[date, int]]:
     result = []
     for start, stop in month_ranges(end, months):
-        amount = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(WriteOff.amount_minor), 0))
-                                .where(WriteOff.currency == currency, WriteOff.status == "posted",
-                                       *_within(WriteOff.decided_at, start, stop)))
+        amount = session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(WriteOff.amount_minor), 0)).where(
+                WriteOff.currency == currency,
+                WriteOff.status == "posted",
+                *_within(WriteOff.decided_at, start, stop),
+            )
+        )
         result.append((start, int(amount or 0)))
     return result
 
 
-def collections_by_collector(session: Session, currency: str, start: date, end: date
-                             ) -> list[tuple[int | None, int]]:
+def collections_by_collector(
+    session: Session, currency: str, start: date, end: date
+) -> list[tuple[int | None, int]]:
     """Payments received in the period, by the collector the paying party is assigned to."""
     rows = session.execute(
         sa.select(CollectionSettings.collector_id, sa.func.sum(Payment.amount_minor))
         .select_from(Payment)
         .outerjoin(CollectionSettings, CollectionSettings.party_id == Payment.party_id)
         .where(Payment.currency == currency, Payment.received_on.between(start, end))
-        .group_by(CollectionSettings.collector_id))
+        .group_by(CollectionSettings.collector_id)
+    )
     return [(c, int(a or 0)) for c, a in rows]
 
 
-def cash_forecast(session: Session, currency: str, start: date, weeks: int = 8
-                  ) -> list[tuple[date, int, int]]:
+def cash_forecast(
+    session: Session, currency: str, start: date, weeks: int = 8
+) -> list[tuple[date, int, int]]:
     """Expected receipts per week from active plans' instalments and open promises."""
     result = []
     for week in range(weeks):
@@ -183,12 +264,19 @@ def cash_forecast(session: Session, currency: str, start: date, weeks: int = 8
         plans = session.scalar(
             sa.select(sa.func.coalesce(sa.func.sum(PlanInstalment.amount_minor), 0))
             .join(PaymentPlan, PaymentPlan.id == PlanInstalment.plan_id)
-            .where(PaymentPlan.status == "active", PaymentPlan.currency == currency,
-                   PlanInstalment.due_on.between(ws, we)))
+            .where(
+                PaymentPlan.status == "active",
+                PaymentPlan.currency == currency,
+                PlanInstalment.due_on.between(ws, we),
+            )
+        )
         promises = session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(Promise.amount_minor), 0))
-            .where(Promise.status == "open", Promise.currency == currency,
-                   Promise.promised_on.between(ws, we)))
+            sa.select(sa.func.coalesce(sa.func.sum(Promise.amount_minor), 0)).where(
+                Promise.status == "open",
+                Promise.currency == currency,
+                Promise.promised_on.between(ws, we),
+            )
+        )
         result.append((ws, int(plans or 0), int(promises or 0)))
     return result
 

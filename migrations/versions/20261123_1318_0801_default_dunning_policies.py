@@ -8,6 +8,7 @@ Create Date: 2026-11-23 13:18:00
 
 from alembic import op
 import sqlalchemy as sa
+from datetime import UTC
 
 revision = '0801'
 down_revision = '0800'
@@ -43,9 +44,9 @@ FIRST_FR = ("Madame, Monsieur,\n\nSauf erreur de notre part, les montants suivan
 
 
 def upgrade():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     op.bulk_insert(policies, [
         {"id": 1, "name": "Institutions (B2B)", "applies_to": "institution", "is_active": True,
          "reference_rate_bp": 400, "created_at": now, "updated_at": now},
@@ -88,8 +89,8 @@ def upgrade():
     ])
     if op.get_bind().dialect.name == "postgresql":
         for table in ("dunning_policies", "dunning_levels", "dunning_templates"):
-            op.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                       f"(SELECT max(id) FROM {table}))")
+            op.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                       f"(SELECT max(id) FROM {table}))")  # (fixed table names)
 
 
 def downgrade():

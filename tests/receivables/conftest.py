@@ -34,12 +34,22 @@ def overdue(make_invoice: Callable[..., Any]) -> Callable[..., Any]:  # noqa: F8
 @pytest.fixture
 def pay(db_session: Any, officer: Any) -> Callable[..., Any]:  # noqa: F811
     def factory(party: Any, amount: int, on: date = TODAY, currency: str = "GBP") -> Any:
-        return finance.record_payment(db_session, party=party, amount_minor=amount,
-                                      currency=currency, received_on=on, method="bank_transfer",
-                                      reference=None, actor=officer)
+        return finance.record_payment(
+            db_session,
+            party=party,
+            amount_minor=amount,
+            currency=currency,
+            received_on=on,
+            method="bank_transfer",
+            reference=None,
+            actor=officer,
+        )
 
     return factory
 
 
-APPROVE = {"public_base_url": "http://catalog.test", "museum_name": "Test Museum",
-           "secret_key": "test-secret-key"}
+APPROVE = {
+    "public_base_url": "http://catalog.test",
+    "museum_name": "Test Museum",
+    "secret_key": "test-secret-key",
+}

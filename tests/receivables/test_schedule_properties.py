@@ -14,13 +14,19 @@ from catalog.receivables.models import DunningItem, DunningLine
 from tests.receivables.conftest import APPROVE, TODAY
 
 steps = st.lists(
-    st.tuples(st.integers(min_value=0, max_value=20),   # days after the previous step
-              st.booleans(),                            # approve the run?
-              st.integers(min_value=0, max_value=6_000)),  # payment received that day
-    min_size=1, max_size=8)
+    st.tuples(
+        st.integers(min_value=0, max_value=20),  # days after the previous step
+        st.booleans(),  # approve the run?
+        st.integers(min_value=0, max_value=6_000),
+    ),  # payment received that day
+    min_size=1,
+    max_size=8,
+)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(schedule=steps)
 def test_no_schedule_sends_twice(db_session, make_party, overdue, pay, collector, schedule):
     nested = db_session.begin_nested()
@@ -39,7 +45,8 @@ def test_no_schedule_sends_twice(db_session, make_party, overdue, pay, collector
         sent = db_session.execute(
             sa.select(DunningItem.invoice_id, DunningItem.level_id)
             .join(DunningLine, DunningLine.id == DunningItem.line_id)
-            .where(DunningLine.status == "sent", DunningItem.level_id.is_not(None))).all()
+            .where(DunningLine.status == "sent", DunningItem.level_id.is_not(None))
+        ).all()
         assert max(Counter(sent).values(), default=0) <= 1
         keys = db_session.scalars(sa.select(OutboxMessage.dedupe_key)).all()
         assert len(keys) == len(set(keys))
