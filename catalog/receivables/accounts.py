@@ -21,7 +21,7 @@ from catalog.receivables.models import (
     DunningLine,
     Promise,
 )
-from catalog.receivables.stops import hold_for
+from catalog.receivables.stops import Holds
 
 
 @dataclass
@@ -44,6 +44,7 @@ def work_queue(
 ) -> list[QueueEntry]:
     """Overdue accounts, broken promises first, then by amount × days overdue."""
     report = aging(session, as_of=as_of)
+    holds = Holds(session, as_of)
     settings = {s.party_id: s for s in session.scalars(sa.select(CollectionSettings))}
     broken = dict(
         session.execute(
@@ -60,8 +61,8 @@ def work_queue(
         own = settings.get(aged.party_id)
         if collector_id is not None and (own is None or own.collector_id != collector_id):
             continue
-        oldest = max((i.days_overdue for i in aged.invoices), default=0)
-        hold = hold_for(session, aged.party_id, aged.currency, as_of)
+        oldest = (as_of - aged.oldest_due).days if aged.oldest_due else 0
+        hold = holds.get(aged.party_id, aged.currency)
         entries.append(
             QueueEntry(
                 party_id=aged.party_id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -81,6 +81,8 @@ class AgedParty:
     buckets: list[int]
     unapplied_minor: int = 0
     invoices: list[AgedInvoice] = field(default_factory=list)
+    #: due date of the oldest open invoice
+    oldest_due: date | None = None
 
     @property
     def total_minor(self) -> int:
@@ -152,55 +154,83 @@ def unapplied_by_party(
     return {(int(p), c): -int(a) for p, c, a in session.execute(query) if a}
 
 
+def _bucket_case(as_of: date, edges: tuple[int, ...]) -> sa.ColumnElement[int]:
+    """The bucket of an invoice from its due date, in SQL: thresholds are dates, so the same
+    expression works on every database (no date arithmetic in SQL)."""
+    due = sa.func.coalesce(Invoice.due_date, as_of)
+    whens = [(due >= as_of, 0)]
+    whens += [(due >= as_of - timedelta(days=edge), i) for i, edge in enumerate(edges, start=1)]
+    return sa.case(*whens, else_=len(edges) + 1)
+
+
 def aging(
     session: Session,
     *,
     as_of: date,
     edges: tuple[int, ...] = DEFAULT_EDGES,
     party_id: int | None = None,
+    with_invoices: bool | None = None,
 ) -> AgingReport:
-    """Aging as of ``as_of`` by party (with its invoices for drill-down)."""
-    items = dict(open_items(session, as_of, party_id=party_id))
-    invoices: dict[int, tuple[str, int, str, date | None, date | None]] = {}
-    ids = list(items)
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        rows = session.execute(
-            sa.select(
-                Invoice.id,
-                Invoice.number,
-                Invoice.party_id,
-                Invoice.currency,
-                Invoice.issue_date,
-                Invoice.due_date,
-            ).where(Invoice.id.in_(chunk))
+    """Aging as of ``as_of`` by party; with the invoices of each party for drill-down when
+    ``with_invoices`` (by default: when the report is for one party).
+
+    The by-party figures are one grouped query over the ledger; the drill-down adds one more.
+    """
+    if with_invoices is None:
+        with_invoices = party_id is not None
+    receivable = account_id(session, "receivable")
+    open_q = (
+        sa.select(
+            LedgerLine.invoice_id.label("invoice_id"),
+            sa.func.sum(LedgerLine.amount_minor).label("open_minor"),
         )
-        for inv_id, number, p_id, currency, issued, due in rows:
-            invoices[inv_id] = (number or f"#{inv_id}", p_id, currency, issued, due)
-    unapplied = unapplied_by_party(session, as_of, party_id=party_id)
-    parties: dict[tuple[int, str], AgedParty] = {}
+        .where(
+            LedgerLine.account_id == receivable,
+            LedgerLine.invoice_id.is_not(None),
+            LedgerLine.entry_date <= as_of,
+        )
+        .group_by(LedgerLine.invoice_id)
+        .having(sa.func.sum(LedgerLine.amount_minor) != 0)
+    )
+    if party_id is not None:
+        open_q = open_q.where(LedgerLine.party_id == party_id)
+    opened = open_q.subquery()
+    bucket = _bucket_case(as_of, edges).label("bucket")
     width = len(edges) + 2
-    for invoice_id, open_minor in items.items():
-        number, p_id, currency, issued, due = invoices[invoice_id]
-        days = (as_of - due).days if due else 0
-        index = bucket_index(days, edges)
+    parties: dict[tuple[int, str], AgedParty] = {}
+    totals = session.execute(
+        sa.select(Invoice.party_id, Invoice.currency, bucket, sa.func.sum(opened.c.open_minor),
+                  sa.func.min(Invoice.due_date))
+        .join(opened, opened.c.invoice_id == Invoice.id)
+        .group_by(Invoice.party_id, Invoice.currency, bucket)
+    )
+    for p_id, currency, index, amount, oldest in totals:
         aged = parties.setdefault((p_id, currency), AgedParty(p_id, "", currency, [0] * width))
-        aged.buckets[index] += open_minor
-        aged.invoices.append(
-            AgedInvoice(invoice_id, number, p_id, currency, issued, due, open_minor, days, index)
+        aged.buckets[int(index)] += int(amount)
+        if oldest is not None and (aged.oldest_due is None or oldest < aged.oldest_due):
+            aged.oldest_due = oldest
+    if with_invoices:
+        rows = session.execute(
+            sa.select(Invoice.id, Invoice.number, Invoice.party_id, Invoice.currency,
+                      Invoice.issue_date, Invoice.due_date, opened.c.open_minor, bucket)
+            .join(opened, opened.c.invoice_id == Invoice.id)
+            .order_by(Invoice.due_date, Invoice.id)
         )
-    for key, amount in unapplied.items():
+        for inv_id, number, p_id, currency, issued, due, open_minor, index in rows:
+            days = (as_of - due).days if due else 0
+            parties[(p_id, currency)].invoices.append(AgedInvoice(
+                inv_id, number or f"#{inv_id}", p_id, currency, issued, due, int(open_minor),
+                days, int(index)))
+    for key, amount in unapplied_by_party(session, as_of, party_id=party_id).items():
         aged = parties.setdefault(key, AgedParty(key[0], "", key[1], [0] * width))
         aged.unapplied_minor = amount
     names: dict[int, str] = defaultdict(str)
     party_ids = list({p for p, _ in parties})
     for start in range(0, len(party_ids), 5000):
         chunk = party_ids[start : start + 5000]
-        names.update(
-            dict(session.execute(sa.select(Party.id, Party.name).where(Party.id.in_(chunk))).all())
-        )
+        names.update(dict(session.execute(
+            sa.select(Party.id, Party.name).where(Party.id.in_(chunk))).all()))
     for aged in parties.values():
         aged.party_name = names[aged.party_id]
-        aged.invoices.sort(key=lambda i: (i.due_date or date.max, i.invoice_id))
     ordered = sorted(parties.values(), key=lambda a: (a.party_name.lower(), a.currency))
     return AgingReport(as_of, edges, ordered)

@@ -34,6 +34,7 @@ from catalog.parties.models import Party
 from catalog.receivables.models import (
     Activity,
     CollectionSettings,
+    Dispute,
     DunningItem,
     DunningLevel,
     DunningLine,
@@ -41,7 +42,7 @@ from catalog.receivables.models import (
     DunningRun,
     LevelReached,
 )
-from catalog.receivables.stops import disputed_by_invoice, hold_for, log_activity, refresh_stops
+from catalog.receivables.stops import Holds, log_activity, refresh_stops
 
 #: consumer safeguards for individual debtors
 CONTACT_HOURS = (time(8, 0), time(21, 0))
@@ -62,7 +63,7 @@ MERGE_FIELDS = (
 
 @dataclass
 class ProposedItem:
-    invoice: Invoice
+    invoice: OpenInvoice
     open_minor: int
     days_overdue: int
     level: DunningLevel | None
@@ -140,26 +141,34 @@ def _interest_days_charged(session: Session, invoice_ids: list[int]) -> dict[int
     return {int(i): int(d or 0) for i, d in rows}
 
 
-def _overdue_by_party(
-    session: Session, as_of: date
-) -> dict[tuple[int, str], list[tuple[Invoice, int]]]:
-    """Open invoices (as of ``as_of``) that are past due or within a pre-due reminder window."""
+@dataclass(frozen=True)
+class OpenInvoice:
+    id: int
+    party_id: int
+    currency: str
+    due_date: date
+    open_minor: int
+
+
+def _overdue_by_party(session: Session, as_of: date) -> dict[tuple[int, str], list[OpenInvoice]]:
+    """Open invoices as of ``as_of`` (balance from the ledger) grouped by party and currency."""
     from catalog.receivables.aging import open_items
 
     items = dict(open_items(session, as_of))
-    result: dict[tuple[int, str], list[tuple[Invoice, int]]] = {}
+    result: dict[tuple[int, str], list[OpenInvoice]] = {}
     ids = [i for i, amount in items.items() if amount > 0]
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        for invoice in session.scalars(
-            sa.select(Invoice).where(
+        rows = session.execute(
+            sa.select(Invoice.id, Invoice.party_id, Invoice.currency, Invoice.due_date).where(
                 Invoice.id.in_(chunk),
                 Invoice.status.in_(finance.OPEN_STATUSES),
                 Invoice.due_date.is_not(None),
             )
-        ):
-            result.setdefault((invoice.party_id, invoice.currency), []).append(
-                (invoice, items[invoice.id])
+        )
+        for inv_id, party_id, currency, due in rows:
+            result.setdefault((party_id, currency), []).append(
+                OpenInvoice(inv_id, party_id, currency, due, items[inv_id])
             )
     return result
 
@@ -179,13 +188,20 @@ def contacts_in_last_week(session: Session, party_id: int, now: datetime) -> int
     )
 
 
+def _in_chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
 def start_run(session: Session, *, as_of: date, actor: Any) -> DunningRun:
     """Propose today's reminders (or return the run already made for ``as_of``).
 
     For each party and currency with overdue items not under a stop or pause, the highest level
     each item has newly reached is found; the party gets one consolidated line at the highest of
-    those levels, listing all its overdue items.
+    those levels, listing all its overdue items. Everything the decision needs is loaded in bulk
+    first, so the run costs a few queries, not a few per account.
     """
+    from sqlalchemy.orm import selectinload
+
     _actor_check(actor, "finance.collect")
     existing = session.scalar(sa.select(DunningRun).where(DunningRun.as_of == as_of))
     if existing is not None:
@@ -195,71 +211,116 @@ def start_run(session: Session, *, as_of: date, actor: Any) -> DunningRun:
     session.add(run)
     session.flush()
     by_party = _overdue_by_party(session, as_of)
-    all_ids = [inv.id for items in by_party.values() for inv, _ in items]
+    all_ids = [inv.id for items in by_party.values() for inv in items]
     reached = _reached(session, all_ids)
     charged_days = _interest_days_charged(session, all_ids) if all_ids else {}
+    party_ids = sorted({party_id for party_id, _ in by_party})
+    accounts: dict[int, FinanceAccount] = {}
+    for chunk in _in_chunks(party_ids):
+        for account in session.scalars(
+            sa.select(FinanceAccount)
+            .where(FinanceAccount.party_id.in_(chunk))
+            .options(selectinload(FinanceAccount.contacts))
+        ):
+            accounts[account.party_id] = account
+    policies = {
+        p.id: p
+        for p in session.scalars(
+            sa.select(DunningPolicy).options(selectinload(DunningPolicy.levels))
+        )
+    }
+    own_policy = dict(
+        session.execute(
+            sa.select(CollectionSettings.party_id, CollectionSettings.policy_id).where(
+                CollectionSettings.policy_id.is_not(None)
+            )
+        ).all()
+    )
+    default_policy = {}
+    for kind in ("institution", "individual"):
+        for wanted in (kind, "any"):
+            found = next(
+                (p for p in sorted(policies.values(), key=lambda p: p.id)
+                 if p.is_active and p.applies_to == wanted),
+                None,
+            )
+            if found is not None:
+                default_policy[kind] = found
+                break
+    holds = Holds(session, as_of)
+    disputed: dict[int, int] = dict(
+        session.execute(
+            sa.select(Dispute.invoice_id, sa.func.sum(Dispute.amount_minor))
+            .where(Dispute.status == "open")
+            .group_by(Dispute.invoice_id)
+        ).all()
+    )
     now = utcnow()
+    contacts = dict(
+        session.execute(
+            sa.select(Activity.party_id, sa.func.count())
+            .where(Activity.is_contact, Activity.occurred_at >= now - timedelta(days=7))
+            .group_by(Activity.party_id)
+        ).all()
+    )
+    line_rows: list[dict[str, Any]] = []
+    item_rows: list[list[dict[str, Any]]] = []
     for (party_id, currency), items in sorted(by_party.items()):
-        party = session.get(Party, party_id)
-        assert party is not None
-        account = finance.get_account(session, party)
-        policy = policy_for(session, party, account)
+        account = accounts.get(party_id)
+        if account is None:
+            party = session.get(Party, party_id)
+            assert party is not None
+            account = finance.get_account(session, party)
+        policy = (
+            policies.get(own_policy[party_id])
+            if party_id in own_policy
+            else default_policy.get(account.kind)
+        )
         if policy is None or not policy.levels:
             continue
-        hold = hold_for(session, party_id, currency, as_of)
-        disputed = disputed_by_invoice(session, party_id)
+        hold = holds.get(party_id, currency)
         proposal: list[ProposedItem] = []
-        for invoice, open_minor in items:
-            dunnable = open_minor - disputed.get(invoice.id, 0)
+        for invoice in items:
+            dunnable = invoice.open_minor - int(disputed.get(invoice.id, 0))
             if dunnable <= 0:
                 continue
-            days = (as_of - invoice.due_date).days  # type: ignore[operator]
+            days = (as_of - invoice.due_date).days
             due_levels = [lvl for lvl in policy.levels if lvl.days_after_due <= days]
             if hold is not None and hold.accelerate:
                 due_levels = list(policy.levels)
             new_level = None
-            done = reached.get(invoice.id, set())
-            if due_levels and due_levels[-1].id not in done:
+            if due_levels and due_levels[-1].id not in reached.get(invoice.id, set()):
                 new_level = due_levels[-1]
             if days > 0 or new_level is not None:
                 proposal.append(ProposedItem(invoice, dunnable, days, new_level))
-        triggering = [p for p in proposal if p.level is not None]
+        triggering = [p.level for p in proposal if p.level is not None]
         if not triggering:
             continue
-        level = max((p.level for p in triggering), key=lambda lvl: lvl.position)  # type: ignore[union-attr]
+        level = max(triggering, key=lambda lvl: lvl.position)
         overdue_total = sum(p.open_minor for p in proposal if p.days_overdue > 0) or sum(
             p.open_minor for p in proposal
         )
-        line = DunningLine(
-            run_id=run.id,
-            party_id=party_id,
-            level_id=level.id,
-            currency=currency,
-            overdue_minor=overdue_total,
-            channel=level.channel,
-            status="proposed",
-        )
+        line: dict[str, Any] = {
+            "run_id": run.id, "party_id": party_id, "level_id": level.id, "currency": currency,
+            "overdue_minor": overdue_total, "channel": level.channel, "status": "proposed",
+            "skip_reason": None, "fee_minor": 0, "interest_minor": 0,
+        }
         if hold is not None and hold.stops:
-            line.status, line.skip_reason = "skipped", f"Not reminded: {hold.reason}."
+            line["status"], line["skip_reason"] = "skipped", f"Not reminded: {hold.reason}."
         elif overdue_total < level.min_amount_minor:
-            line.status = "skipped"
-            line.skip_reason = (
+            line["status"] = "skipped"
+            line["skip_reason"] = (
                 f"{Money(overdue_total, currency)} is below the level's minimum of "
                 f"{Money(level.min_amount_minor, currency)}."
             )
-        elif (
-            account.is_individual
-            and contacts_in_last_week(session, party_id, now) >= CONTACT_CAP_PER_7_DAYS
-        ):
-            line.status = "skipped"
-            line.skip_reason = (
+        elif account.is_individual and contacts.get(party_id, 0) >= CONTACT_CAP_PER_7_DAYS:
+            line["status"] = "skipped"
+            line["skip_reason"] = (
                 f"Contact cap: {CONTACT_CAP_PER_7_DAYS} contacts in the last 7 days already."
             )
-        if line.channel == "email" and not account.mail_recipients():
-            line.channel = "letter"  # opted out of e-mail or no address: a letter instead
-        session.add(line)
-        session.flush()
-        interest_total = 0
+        if line["channel"] == "email" and not account.mail_recipients():
+            line["channel"] = "letter"  # opted out of e-mail or no address: a letter instead
+        items_of_line = []
         for item in proposal:
             days_to_charge = max(0, item.days_overdue - charged_days.get(item.invoice.id, 0))
             item.interest_minor = (
@@ -267,20 +328,30 @@ def start_run(session: Session, *, as_of: date, actor: Any) -> DunningRun:
                 if item.days_overdue > 0
                 else 0
             )
-            interest_total += item.interest_minor
-            session.add(
-                DunningItem(
-                    line_id=line.id,
-                    invoice_id=item.invoice.id,
-                    open_minor=item.open_minor,
-                    days_overdue=item.days_overdue,
-                    level_id=item.level.id if item.level else None,
-                    interest_minor=item.interest_minor,
-                    interest_days=days_to_charge if item.interest_minor else 0,
-                )
-            )
-        line.fee_minor = level.fee_minor if line.status == "proposed" else 0
-        line.interest_minor = interest_total if line.status == "proposed" else 0
+            items_of_line.append({
+                "invoice_id": item.invoice.id, "open_minor": item.open_minor,
+                "days_overdue": item.days_overdue,
+                "level_id": item.level.id if item.level else None,
+                "interest_minor": item.interest_minor,
+                "interest_days": days_to_charge if item.interest_minor else 0,
+            })
+        if line["status"] == "proposed":
+            line["fee_minor"] = level.fee_minor
+            line["interest_minor"] = sum(i["interest_minor"] for i in items_of_line)
+        line_rows.append(line)
+        item_rows.append(items_of_line)
+    # Proposals are written in bulk (a run may propose tens of thousands of reminders); the
+    # run itself is in the audit trail, and approving or cancelling a line is audited per line.
+    if line_rows:
+        line_ids = list(session.scalars(
+            sa.insert(DunningLine).returning(DunningLine.id, sort_by_parameter_order=True),
+            line_rows))
+        flat = [{**item, "line_id": line_id}
+                for line_id, items in zip(line_ids, item_rows, strict=True) for item in items]
+        for start in range(0, len(flat), 20_000):
+            session.execute(sa.insert(DunningItem), flat[start : start + 20_000])
+        session.expire(run, ["lines"])
+    session.flush()
     run.status = "proposed" if run.lines else "empty"
     session.flush()
     return run

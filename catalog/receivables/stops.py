@@ -593,56 +593,58 @@ class Hold:
     accelerate: bool = False
 
 
+class Holds:
+    """Every stop and pause in force on ``as_of``, loaded in a handful of queries so that a
+    dunning run over many thousands of accounts does not ask once per account."""
+
+    def __init__(self, session: Session, as_of: date, party_id: int | None = None) -> None:
+        def mine(query: Any, column: Any) -> Any:
+            return query.where(column == party_id) if party_id is not None else query
+
+        self.as_of = as_of
+        self.placements = {p.party_id: p for p in session.scalars(mine(
+            sa.select(AgencyPlacement).where(AgencyPlacement.status == "placed"),
+            AgencyPlacement.party_id))}
+        self.pauses: dict[int, DunningPause] = {}
+        for pause in session.scalars(mine(sa.select(DunningPause).where(
+                DunningPause.until >= as_of, DunningPause.lifted_at.is_(None))
+                .order_by(DunningPause.until), DunningPause.party_id)):
+            self.pauses[pause.party_id] = pause  # the latest-ending pause wins
+        self.promises = {(p.party_id, p.currency): p for p in session.scalars(mine(
+            sa.select(Promise).where(Promise.status == "open"), Promise.party_id))}
+        self.settlements = {(s.party_id, s.currency): s for s in session.scalars(mine(
+            sa.select(Settlement).where(Settlement.status == "agreed"), Settlement.party_id))}
+        self.plans: dict[tuple[int, str], PaymentPlan] = {}
+        for plan in session.scalars(mine(sa.select(PaymentPlan).where(
+                PaymentPlan.status.in_(("active", "defaulted"))).order_by(PaymentPlan.id),
+                PaymentPlan.party_id)):
+            self.plans[(plan.party_id, plan.currency)] = plan  # the newest plan wins
+
+    def get(self, party_id: int, currency: str) -> Hold | None:
+        """The stop or pause that applies to a party today, if any (the first that applies)."""
+        as_of = self.as_of
+        placement = self.placements.get(party_id)
+        if placement is not None:
+            return Hold(f"placed with {placement.agency.name} on {placement.placed_on:%d %b %Y}")
+        pause = self.pauses.get(party_id)
+        if pause is not None:
+            return Hold(f"paused until {pause.until:%d %b %Y}: {pause.reason}")
+        promise = self.promises.get((party_id, currency))
+        if promise is not None and as_of <= promise.promised_on + timedelta(
+                days=promise.grace_days):
+            return Hold(f"promise to pay {_money(promise.amount_minor, currency)} by "
+                        f"{promise.promised_on:%d %b %Y}")
+        settlement = self.settlements.get((party_id, currency))
+        if settlement is not None:
+            return Hold(f"settlement agreed until {settlement.expires_on:%d %b %Y}")
+        plan = self.plans.get((party_id, currency))
+        if plan is not None and plan.status == "active":
+            return Hold(f"payment plan #{plan.id} is being kept")
+        if plan is not None and plan.status == "defaulted" and plan.on_default == "accelerate":
+            return Hold(f"payment plan #{plan.id} defaulted", stops=False, accelerate=True)
+        return None
+
+
 def hold_for(session: Session, party_id: int, currency: str, as_of: date) -> Hold | None:
-    """The stop or pause that applies to a party today, if any (the first that applies)."""
-    placement = session.scalar(
-        sa.select(AgencyPlacement).where(
-            AgencyPlacement.party_id == party_id, AgencyPlacement.status == "placed"
-        )
-    )
-    if placement is not None:
-        return Hold(f"placed with {placement.agency.name} on {placement.placed_on:%d %b %Y}")
-    pause = session.scalar(
-        sa.select(DunningPause)
-        .where(
-            DunningPause.party_id == party_id,
-            DunningPause.until >= as_of,
-            DunningPause.lifted_at.is_(None),
-        )
-        .order_by(DunningPause.until.desc())
-    )
-    if pause is not None:
-        return Hold(f"paused until {pause.until:%d %b %Y}: {pause.reason}")
-    promise = session.scalar(
-        sa.select(Promise).where(
-            Promise.party_id == party_id, Promise.currency == currency, Promise.status == "open"
-        )
-    )
-    if promise is not None and as_of <= promise.promised_on + timedelta(days=promise.grace_days):
-        return Hold(
-            f"promise to pay {_money(promise.amount_minor, currency)} by "
-            f"{promise.promised_on:%d %b %Y}"
-        )
-    settlement = session.scalar(
-        sa.select(Settlement).where(
-            Settlement.party_id == party_id,
-            Settlement.currency == currency,
-            Settlement.status == "agreed",
-        )
-    )
-    if settlement is not None:
-        return Hold(f"settlement agreed until {settlement.expires_on:%d %b %Y}")
-    plan = session.scalar(
-        sa.select(PaymentPlan)
-        .where(
-            PaymentPlan.party_id == party_id,
-            PaymentPlan.currency == currency,
-            PaymentPlan.status.in_(("active", "defaulted")),
-        )
-        .order_by(PaymentPlan.id.desc())
-    )
-    if plan is not None and plan.status == "active":
-        return Hold(f"payment plan #{plan.id} is being kept")
-    if plan is not None and plan.status == "defaulted" and plan.on_default == "accelerate":
-        return Hold(f"payment plan #{plan.id} defaulted", stops=False, accelerate=True)
-    return None
+    """The stop or pause that applies to one party today, if any."""
+    return Holds(session, as_of, party_id).get(party_id, currency)

@@ -114,7 +114,9 @@ def _aging_report() -> Any:
     except ValueError as exc:
         raise ValidationError(str(exc), field="edges") from None
     party_id = request.args.get("party_id", type=int)
-    return aging(db.session, as_of=_as_of(), edges=edges, party_id=party_id)
+    by_invoice = request.args.get("by") == "invoice"
+    return aging(db.session, as_of=_as_of(), edges=edges, party_id=party_id,
+                 with_invoices=by_invoice or party_id is not None)
 
 
 @bp.route("/aging")

@@ -26,7 +26,7 @@ def test_aging_as_of_any_date_comes_from_the_ledger(db_session, make_party, over
     recent = overdue(party, 20_000, days=10)
     pay(party, 5_000, on=TODAY)  # oldest first: reduces the 95-day invoice
 
-    report = aging(db_session, as_of=TODAY)
+    report = aging(db_session, as_of=TODAY, with_invoices=True)
     (row,) = report.parties
     assert row.party_name == "Hallé Gallery"
     assert row.buckets == [0, 20_000, 0, 0, 25_000]
