@@ -28,7 +28,7 @@ from catalog.core.money import Money
 from catalog.core.outbox import Attachment, enqueue_mail
 from catalog.finance import services as finance
 from catalog.finance.ledger import invoice_balance
-from catalog.finance.models import FinanceAccount, Invoice
+from catalog.finance.models import FinanceAccount, FinanceContact, Invoice, LedgerLine
 from catalog.finance.services import _actor_check
 from catalog.parties.models import Party
 from catalog.receivables.models import (
@@ -97,7 +97,7 @@ def policy_for(session: Session, party: Party, account: FinanceAccount) -> Dunni
 
 
 def interest_for(
-    level: DunningLevel, policy: DunningPolicy, account: FinanceAccount, open_minor: int, days: int
+    level: DunningLevel, policy: DunningPolicy, account: Any, open_minor: int, days: int
 ) -> int:
     """Simple interest on ``open_minor`` for ``days`` at the level's rate, half-even rounded.
 
@@ -151,26 +151,68 @@ class OpenInvoice:
 
 
 def _overdue_by_party(session: Session, as_of: date) -> dict[tuple[int, str], list[OpenInvoice]]:
-    """Open invoices as of ``as_of`` (balance from the ledger) grouped by party and currency."""
-    from catalog.receivables.aging import open_items
+    """Open invoices as of ``as_of`` (balance from the ledger) grouped by party and currency:
+    one query over the ledger joined to the invoices."""
+    from catalog.finance.ledger import account_id
 
-    items = dict(open_items(session, as_of))
+    opened = (
+        sa.select(LedgerLine.invoice_id.label("invoice_id"),
+                  sa.func.sum(LedgerLine.amount_minor).label("open_minor"))
+        .where(LedgerLine.account_id == account_id(session, "receivable"),
+               LedgerLine.invoice_id.is_not(None), LedgerLine.entry_date <= as_of)
+        .group_by(LedgerLine.invoice_id)
+        .having(sa.func.sum(LedgerLine.amount_minor) > 0)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(Invoice.id, Invoice.party_id, Invoice.currency, Invoice.due_date,
+                  opened.c.open_minor)
+        .join(opened, opened.c.invoice_id == Invoice.id)
+        .where(Invoice.status.in_(finance.OPEN_STATUSES), Invoice.due_date.is_not(None))
+        .order_by(Invoice.party_id, Invoice.due_date, Invoice.id)
+    )
     result: dict[tuple[int, str], list[OpenInvoice]] = {}
-    ids = [i for i, amount in items.items() if amount > 0]
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        rows = session.execute(
-            sa.select(Invoice.id, Invoice.party_id, Invoice.currency, Invoice.due_date).where(
-                Invoice.id.in_(chunk),
-                Invoice.status.in_(finance.OPEN_STATUSES),
-                Invoice.due_date.is_not(None),
-            )
-        )
-        for inv_id, party_id, currency, due in rows:
-            result.setdefault((party_id, currency), []).append(
-                OpenInvoice(inv_id, party_id, currency, due, items[inv_id])
-            )
+    for inv_id, party_id, currency, due, open_minor in rows:
+        result.setdefault((party_id, currency), []).append(
+            OpenInvoice(inv_id, party_id, currency, due, int(open_minor)))
     return result
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """What a run needs to know of an account, loaded for every account in three queries."""
+
+    kind: str
+    has_email: bool
+
+    @property
+    def is_individual(self) -> bool:
+        return self.kind == "individual"
+
+
+def _account_facts(session: Session, party_ids: list[int]) -> dict[int, AccountFacts]:
+    kinds: dict[int, str] = {}
+    emails_ok: set[int] = set()
+    with_contacts: set[int] = set()
+    party_email: set[int] = set()
+    for chunk in _in_chunks(party_ids):
+        kinds.update(session.execute(sa.select(FinanceAccount.party_id, FinanceAccount.kind)
+                                     .where(FinanceAccount.party_id.in_(chunk))).all())
+        for party_id, email, opt_out in session.execute(
+                sa.select(FinanceAccount.party_id, FinanceContact.email,
+                          FinanceContact.email_opt_out)
+                .join(FinanceContact, FinanceContact.account_id == FinanceAccount.id)
+                .where(FinanceAccount.party_id.in_(chunk))):
+            with_contacts.add(party_id)
+            if email and not opt_out:
+                emails_ok.add(party_id)
+        party_email.update(session.scalars(sa.select(Party.id).where(
+            Party.id.in_(chunk), Party.email.is_not(None), Party.email != "")))
+    # The same rule as FinanceAccount.mail_recipients: contacts that accept e-mail, or the
+    # party's own address when it has no finance contacts at all.
+    return {pid: AccountFacts(kind, pid in emails_ok or (pid not in with_contacts
+                                                          and pid in party_email))
+            for pid, kind in kinds.items()}
 
 
 def contacts_in_last_week(session: Session, party_id: int, now: datetime) -> int:
@@ -215,14 +257,7 @@ def start_run(session: Session, *, as_of: date, actor: Any) -> DunningRun:
     reached = _reached(session, all_ids)
     charged_days = _interest_days_charged(session, all_ids) if all_ids else {}
     party_ids = sorted({party_id for party_id, _ in by_party})
-    accounts: dict[int, FinanceAccount] = {}
-    for chunk in _in_chunks(party_ids):
-        for account in session.scalars(
-            sa.select(FinanceAccount)
-            .where(FinanceAccount.party_id.in_(chunk))
-            .options(selectinload(FinanceAccount.contacts))
-        ):
-            accounts[account.party_id] = account
+    accounts = _account_facts(session, party_ids)
     policies = {
         p.id: p
         for p in session.scalars(
@@ -270,7 +305,8 @@ def start_run(session: Session, *, as_of: date, actor: Any) -> DunningRun:
         if account is None:
             party = session.get(Party, party_id)
             assert party is not None
-            account = finance.get_account(session, party)
+            created = finance.get_account(session, party)
+            account = AccountFacts(created.kind, bool(created.mail_recipients()))
         policy = (
             policies.get(own_policy[party_id])
             if party_id in own_policy
@@ -318,7 +354,7 @@ def start_run(session: Session, *, as_of: date, actor: Any) -> DunningRun:
             line["skip_reason"] = (
                 f"Contact cap: {CONTACT_CAP_PER_7_DAYS} contacts in the last 7 days already."
             )
-        if line["channel"] == "email" and not account.mail_recipients():
+        if line["channel"] == "email" and not account.has_email:
             line["channel"] = "letter"  # opted out of e-mail or no address: a letter instead
         items_of_line = []
         for item in proposal:
@@ -343,13 +379,15 @@ def start_run(session: Session, *, as_of: date, actor: Any) -> DunningRun:
     # Proposals are written in bulk (a run may propose tens of thousands of reminders); the
     # run itself is in the audit trail, and approving or cancelling a line is audited per line.
     if line_rows:
-        line_ids = list(session.scalars(
-            sa.insert(DunningLine).returning(DunningLine.id, sort_by_parameter_order=True),
-            line_rows))
+        connection = session.connection()
+        line_ids = list(connection.execute(
+            sa.insert(DunningLine.__table__).returning(DunningLine.__table__.c.id,
+                                                       sort_by_parameter_order=True),
+            line_rows).scalars())
         flat = [{**item, "line_id": line_id}
                 for line_id, items in zip(line_ids, item_rows, strict=True) for item in items]
         for start in range(0, len(flat), 20_000):
-            session.execute(sa.insert(DunningItem), flat[start : start + 20_000])
+            connection.execute(sa.insert(DunningItem.__table__), flat[start : start + 20_000])
         session.expire(run, ["lines"])
     session.flush()
     run.status = "proposed" if run.lines else "empty"
