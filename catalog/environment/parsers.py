@@ -237,10 +237,17 @@ def parse_logger_file(data: bytes, *, filename: str, timezone: str = "UTC") -> P
             raise LoggerFileError(filename, line, "the row has no date/time column.")
         stamps.append((line, *_normalise_time_text(row[time_col])))
     best_fmt, best_fail = None, None
+    locals_: list[datetime] = []
     for fmt in DATETIME_FORMATS:
         if _try_parse(stamps[0][1], fmt) is None:
             continue
-        fail = next((line for line, t, _ in stamps if _try_parse(t, fmt) is None), None)
+        locals_, fail = [], None
+        for line, t, _ in stamps:
+            value = _try_parse(t, fmt)
+            if value is None:
+                fail = line
+                break
+            locals_.append(value)
         if fail is None:
             best_fmt = fmt
             break
@@ -258,8 +265,7 @@ def parse_logger_file(data: bytes, *, filename: str, timezone: str = "UTC") -> P
                         encoding=encoding, fahrenheit=fahrenheit)
     seen: set[datetime] = set()
     previous: datetime | None = None
-    for (line, row), (_, stamp, offset) in zip(data_rows, stamps, strict=True):
-        local = datetime.strptime(stamp, best_fmt)  # noqa: DTZ007 (zone applied below)
+    for (line, row), (_, _, offset), local in zip(data_rows, stamps, locals_, strict=True):
         if offset:
             taken = local.replace(tzinfo=_offset_zone(offset)).astimezone(UTC)
         else:

@@ -538,9 +538,8 @@ def bucketed(session: Session, sensor_ids: Sequence[int], start: datetime, end: 
     """
     if not sensor_ids:
         return []
-    bucket = (_epoch(session) / bucket_seconds).label("bucket") \
-        if session.get_bind().dialect.name == "sqlite" else \
-        sa.cast(sa.func.floor(_epoch(session) / bucket_seconds), sa.BigInteger).label("bucket")
+    # floor division: integer division on SQLite, FLOOR(a / b) on PostgreSQL
+    bucket = (_epoch(session) // bucket_seconds).label("bucket")
     query = (sa.select(bucket, sa.func.count(), sa.func.min(Reading.temperature),
                        sa.func.max(Reading.temperature), sa.func.avg(Reading.temperature),
                        sa.func.min(Reading.humidity), sa.func.max(Reading.humidity),
