@@ -1,7 +1,7 @@
 """storage and environment
 
 Revision ID: 0400
-Revises: 0002
+Revises: 0301
 Create Date: 2026-11-23 13:08:45.968985
 """
 
@@ -11,7 +11,7 @@ import catalog.core.db
 
 
 revision = '0400'
-down_revision = '0002'
+down_revision = '0301'
 branch_labels = None
 depends_on = None
 
