@@ -214,13 +214,19 @@ def move() -> Any:
 @require("movements.create")
 def move_selection() -> Any:
     """Move a selection posted from another page (the search page's selection)."""
-    raw_ids = request.form.getlist("object_ids") or re.split(r"[\s,]+",
-                                                             request.form.get("ids", ""))
-    try:
-        object_ids = sorted({int(i) for i in raw_ids if str(i).strip()})
-    except ValueError:
-        flash("The selection holds something that is not an object id.", "error")
-        return redirect(url_for("locations.move"))
+    if request.form.get("source") == "selection":
+        # the search page's saved selection (catalog.search keeps it per user)
+        from catalog.search.services import selection_ids
+
+        object_ids = sorted(db.session.scalars(selection_ids(current_user)))
+    else:
+        raw_ids = request.form.getlist("object_ids") or re.split(r"[\s,]+",
+                                                                 request.form.get("ids", ""))
+        try:
+            object_ids = sorted({int(i) for i in raw_ids if str(i).strip()})
+        except ValueError:
+            flash("The selection holds something that is not an object id.", "error")
+            return redirect(url_for("locations.move"))
     objects = list(db.session.scalars(
         sa.select(CatalogueObject).where(CatalogueObject.id.in_(object_ids))
         .order_by(CatalogueObject.sort_key)))

@@ -139,3 +139,32 @@ def test_salvage_list_pdf(auth, client, db_session, make_user):
     width, height = doc[0].get_size()
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     assert "PDF.1" in doc[0].get_textpage().get_text_range()
+
+
+def test_move_the_search_selection(auth, client, db_session):
+    from catalog.search.services import select_objects
+
+    tree = small_tree(db_session)
+    a, b = make_object(db_session, "SRCH.1"), make_object(db_session, "SRCH.2")
+    user = auth.login("registrar")
+    select_objects(db_session, user, [a.id, b.id])
+    db_session.commit()
+    assert "Move selection" in client.get("/search/selection").get_data(as_text=True)
+    page = client.post("/locations/move-selection", data={"source": "selection"})
+    assert "Move 2 selected object(s)" in page.get_data(as_text=True)
+    response = client.post("/locations/move-selection", data={
+        "object_ids": [a.id, b.id], "location": "SHELF-A", "reason": "Storage",
+        "method": "Trolley", "status": "done"})
+    assert response.status_code == 302
+    assert a.current_location_id == tree["shelf_a"].id
+
+
+def test_object_record_shows_location_partial(auth, client, db_session, make_user):
+    tree = small_tree(db_session)
+    obj = make_object(db_session, "REC.1")
+    services.move_objects(db_session, objects=[obj], to_location=tree["shelf_b"],
+                          actor=make_user("technician"), reason="Storage")
+    auth.login("registrar")
+    text = client.get(f"/objects/{obj.id}").get_data(as_text=True)
+    assert "Location history" in text
+    assert "/locations/move?objects=REC.1" in text
