@@ -34,6 +34,9 @@ def test_move_objects_and_refusal(live_server, page, signed_in, axe_check):
     expect(page.get_by_text(f"2 object(s) moved to SH-{tag}.")).to_be_visible()
     expect(page.get_by_role("link", name=f"BR.{tag}.1")).to_be_visible()
     page.get_by_role("link", name=f"BR.{tag}.1").tap()
+    # the object record shows the location partial with its history and a Move button
+    expect(page.get_by_role("link", name="Move", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Location history").tap()
     expect(page.get_by_role("heading", name=f"Location history of BR.{tag}.1")).to_be_visible()
     page.get_by_label("Where was it on").fill(datetime.now(UTC).date().isoformat())
     page.get_by_role("button", name="Look up").tap()
