@@ -121,3 +121,13 @@ def test_silent_sensor_flagged_and_cleared(db_session, sensor):
                                                        [(20.0, 50.0)]), source="test", actor=None)
     services.check_silent(db_session, now=last + timedelta(hours=26, minutes=5), hours=24)
     assert alert.status == "closed"
+
+
+def test_excursion_duration_is_configurable(db_session, sensor):
+    values = [(20.0, 50.0)] * 4 + [(27.0, 50.0)] * 4 + [(20.0, 50.0)] * 4  # 1 h too warm
+    services.store_readings(db_session, sensor, series(T0, values), source="test", actor=None,
+                            evaluate=False)
+    assert services.evaluate_sensor(db_session, sensor, since=T0, excursion_minutes=90) == []
+    (alert,) = services.evaluate_sensor(db_session, sensor, since=T0, excursion_minutes=30)
+    assert alert.kind == "temp_high"
+    assert alert.status == "closed"
