@@ -56,7 +56,7 @@ def move_objects(
         ValidationError: an inactive location, or more objects than the location's capacity.
     """
     if not objects:
-        raise ValidationError("Choose at least one object to move.", field="objects")
+        return []  # nothing to record (callers such as loans may pass an empty list)
     if moved_at is not None and moved_at.tzinfo is None:
         raise ValidationError("The time of a move needs a time zone.", field="moved_at")
     if status not in ("done", "planned"):
