@@ -257,14 +257,18 @@ def validate_readings(items: Iterable[dict[str, Any]]) -> list[ParsedReading]:
 def last_reading_at(session: Session, sensor_ids: Sequence[int]) -> dict[int, datetime]:
     if not sensor_ids:
         return {}
-    rows = session.execute(sa.select(Reading.sensor_id, sa.func.max(Reading.taken_at))
-                           .where(Reading.sensor_id.in_(sensor_ids)).group_by(Reading.sensor_id))
+    # One index probe per sensor (a correlated max): a GROUP BY would read every reading.
+    latest = (sa.select(sa.func.max(Reading.taken_at)).where(Reading.sensor_id == Sensor.id)
+              .correlate(Sensor).scalar_subquery())
+    rows = session.execute(sa.select(Sensor.id, latest).where(Sensor.id.in_(sensor_ids)))
     from catalog.core.db import UTCDateTime
 
     conv = UTCDateTime().process_result_value
     dialect = session.get_bind().dialect
     out = {}
     for sid, value in rows:
+        if value is None:
+            continue
         # SQLite's max() loses the column type and returns the stored text
         when = datetime.fromisoformat(value) if isinstance(value, str) else value
         out[sid] = conv(when, dialect)
