@@ -320,7 +320,10 @@ def _notify(session: Session, alert: Alert) -> None:
             lines.append(f"  {obj.object_number} {obj.title or obj.object_name or ''}{flag}")
     else:
         lines.append("No objects are recorded at this location.")
-    lines += ["", "Acknowledge the alert in Catalog under Environment › Alerts."]
+    from flask import current_app, has_app_context
+
+    base = current_app.config.get("PUBLIC_BASE_URL", "") if has_app_context() else ""
+    lines += ["", f"Acknowledge the alert: {base}/environment/alerts/{alert.id}"]
     for user in session.scalars(sa.select(User).where(User.is_disabled.is_(False))):
         if has_permission(user, "alerts.manage"):
             enqueue_mail(session, to=user.email,
