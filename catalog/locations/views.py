@@ -59,8 +59,12 @@ def object_location_context(obj: CatalogueObject) -> dict[str, Any]:
     locations = {m.to_location_id for m in history} | {m.from_location_id for m in history}
     by_id = {loc.id: loc for loc in db.session.scalars(
         sa.select(Location).where(Location.id.in_([i for i in locations if i])))}
+    from catalog.users.models import User
+
+    movers = {u.id: u for u in db.session.scalars(sa.select(User).where(
+        User.id.in_({m.moved_by_id for m in history if m.moved_by_id})))}
     return {"loc_object": obj, "loc_history": history, "loc_by_id": by_id,
-            "loc_path": services.full_path}
+            "loc_path": services.full_path, "loc_movers": movers}
 
 
 @bp.app_context_processor

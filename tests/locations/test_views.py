@@ -79,6 +79,7 @@ def test_move_form_moves_and_refuses_clearly(auth, client, db_session):
     text = page.get_data(as_text=True)
     assert "SHELF-B" in text
     assert "On 01 Mar 2025" in text
+    assert (auth.user.name or auth.user.email) in text  # who moved it
     text = client.get(f"/locations/objects/{objs[0].id}/movements?on=2025-02-28").get_data(
         as_text=True)
     assert "There is no record of where M.1 was on 28 Feb 2025" in text
