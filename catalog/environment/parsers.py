@@ -129,7 +129,10 @@ def _classify(cell: str) -> str | None:
         return None
     if c in ("lx", "lux") or re.search(r"\blux\b|illuminance", c):
         return "lux"
-    if "humid" in c or c in ("%", "%rh", "rh", "rh%", "rh (%)", "% rh") or c.startswith("rh "):
+    # English, German (Feuchte, rF), French (humidité, HR), Italian/Spanish (umidità, humedad)
+    if any(w in c for w in ("humid", "feucht", "umid", "humed")) or c in (
+            "%", "%rh", "rh", "rh%", "rh (%)", "% rh", "rf", "%rf", "hr", "%hr") \
+            or c.startswith(("rh ", "rf ", "hr ")):
         return "humidity"
     if "temp" in c or re.fullmatch(r"(°|º|\ufffd|deg\s?)?\s?[cf]", c) or c in ("°c", "°f"):
         return "temperature"
