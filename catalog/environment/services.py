@@ -42,7 +42,7 @@ DEFAULT_SILENT_HOURS = 24
 
 #: materials most at risk, per kind of excursion (matched as words in the object's materials)
 SENSITIVE_MATERIALS = {
-    "rh": ["paper", "parchment", "vellum", "textile", "silk", "wool", "cotton", "linen",
+    "rh": ["paper", "parchment", "vellum", "textile", "silk", "wool", "cotton", "linen", "canvas",
            "photograph", "ivory", "bone", "wood", "panel", "leather", "metal", "iron", "bronze",
            "silver", "copper", "lacquer", "feather", "fur"],
     "temp": ["wax", "photograph", "film", "plastic", "resin", "varnish", "rubber", "oil",
