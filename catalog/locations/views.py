@@ -297,7 +297,12 @@ def object_movements(object_id: int) -> Any:
         movement = services.location_on(db.session, obj.id, end_of_day - timedelta(microseconds=1))
         location = db.session.get(Location, movement.to_location_id) \
             if movement and movement.to_location_id else None
-        answer = {"date": form.on.data, "movement": movement, "location": location}
+        # The path shown is today's; say so when the object's container has moved since.
+        container_moved = db.session.scalar(sa.select(Movement.id).where(
+            Movement.object_id == obj.id, Movement.via_container_id.is_not(None),
+            Movement.moved_at >= end_of_day).limit(1)) is not None
+        answer = {"date": form.on.data, "movement": movement, "location": location,
+                  "container_moved": container_moved}
     return render_template("locations/object_movements.html", obj=obj, form=form, answer=answer,
                            loc_path=services.full_path)
 

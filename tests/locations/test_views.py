@@ -110,6 +110,9 @@ def test_container_move_page_and_away_list(auth, client, db_session, make_user):
     assert response.status_code == 302
     text = client.get(f"/locations/objects/{obj.id}/movements").get_data(as_text=True)
     assert "moved with container BOX-1" in text
+    text = client.get(f"/locations/objects/{obj.id}/movements?on=2020-01-01").get_data(
+        as_text=True)
+    assert "There is no record" in text
     response = client.post(f"/locations/{tree['box'].id}/move", data={
         "location": "BOX-1", "reason": "Storage", "method": "Trolley"})
     assert response.status_code == 422
@@ -169,3 +172,22 @@ def test_object_record_shows_location_partial(auth, client, db_session, make_use
     text = client.get(f"/objects/{obj.id}").get_data(as_text=True)
     assert "Location history" in text
     assert "/locations/move?objects=REC.1" in text
+
+
+def test_where_was_it_warns_when_its_container_moved_since(auth, client, db_session,
+                                                           make_user):
+    from datetime import UTC, datetime
+
+    tree = small_tree(db_session)
+    obj = make_object(db_session, "OLD.1")
+    tech = make_user("technician")
+    services.move_objects(db_session, objects=[obj], to_location=tree["box"], actor=tech,
+                          moved_at=datetime(2025, 1, 1, 12, tzinfo=UTC))
+    services.move_container(db_session, container=tree["box"], to_parent=tree["shelf_b"],
+                            actor=tech)
+    auth.login("viewer")
+    text = client.get(f"/locations/objects/{obj.id}/movements?on=2025-06-01").get_data(
+        as_text=True)
+    assert "OLD.1 was in" in text
+    assert "BOX-1" in text
+    assert "Its container has moved since then" in text
