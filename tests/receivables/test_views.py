@@ -130,3 +130,11 @@ def test_reports_page_states_its_methods(auth, client, make_party, overdue, pay)
     assert "Count-back" in page
     assert "CEI" in page
     assert "At risk" in page
+
+
+def test_dashboard_panel_for_collectors_only(auth, client):
+    auth.login("finance_officer")
+    assert "dunning run(s)" in client.get("/").get_data(as_text=True)
+    auth.logout()
+    auth.login("registrar")
+    assert "dunning run(s)" not in client.get("/").get_data(as_text=True)
