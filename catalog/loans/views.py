@@ -197,12 +197,12 @@ def _detail_context(loan: Loan, **forms: Any) -> dict[str, Any]:
         "finance_message": NOT_INSTALLED,
         "comparison": loan_comparison(db.session, loan),
         "changes": list(db.session.scalars(history("loans", loan.id).limit(100))),
-        "venue_form": forms.get("venue_form") or VenueForm(formdata=None),
+        "venue_form": forms.get("venue_form") or VenueForm(formdata=None, prefix="venue"),
         "object_form": forms.get("object_form") or AddObjectForm(formdata=None),
-        "step_form": forms.get("step_form") or StepForm(formdata=None),
-        "return_form": forms.get("return_form") or ReturnForm(formdata=None,
+        "step_form": forms.get("step_form") or StepForm(formdata=None, prefix="step"),
+        "return_form": forms.get("return_form") or ReturnForm(formdata=None, prefix="ret",
                                                               on=date.today()),  # noqa: DTZ011
-        "extend_form": forms.get("extend_form") or ExtendForm(formdata=None),
+        "extend_form": forms.get("extend_form") or ExtendForm(formdata=None, prefix="ext"),
         "value_form": ValueForm(formdata=None),
         "action_form": EmptyForm(formdata=None),
     }
@@ -226,7 +226,7 @@ def _refused(loan: Loan, form: Any, exc: DomainError, name: str) -> Any:
 @require("loans.edit")
 def add_venue(loan_id: int) -> Any:
     loan = services.get_loan(db.session, loan_id)
-    form = VenueForm()
+    form = VenueForm(prefix="venue")
     if not form.validate_on_submit():
         return render_invalid("loans/detail.html", **_detail_context(loan, venue_form=form))
     try:
@@ -310,7 +310,7 @@ def step(loan_id: int, action: str) -> Any:
     loan = services.get_loan(db.session, loan_id)
     if action not in STEPS:
         abort(404)
-    form = StepForm()
+    form = StepForm(prefix="step")
     if not form.validate_on_submit():
         return render_invalid("loans/detail.html", **_detail_context(loan, step_form=form))
     try:
@@ -331,7 +331,7 @@ def step(loan_id: int, action: str) -> Any:
 @require("loans.edit")
 def return_objects(loan_id: int) -> Any:
     loan = services.get_loan(db.session, loan_id)
-    form = ReturnForm()
+    form = ReturnForm(prefix="ret")
     if not form.validate_on_submit():
         return render_invalid("loans/detail.html", **_detail_context(loan, return_form=form))
     ids = {int(v) for v in request.form.getlist("loan_object") if v.isdigit()}
@@ -354,7 +354,7 @@ def return_objects(loan_id: int) -> Any:
 @require("loans.edit")
 def extend(loan_id: int) -> Any:
     loan = services.get_loan(db.session, loan_id)
-    form = ExtendForm()
+    form = ExtendForm(prefix="ext")
     if not form.validate_on_submit():
         return render_invalid("loans/detail.html", **_detail_context(loan, extend_form=form))
     try:

@@ -61,7 +61,7 @@ def test_workflow_buttons_and_out_of_order_step(auth, client, db_session):
     for action in ("approve", "sign_agreement"):
         assert client.post(f"/loans/{loan.id}/step/{action}", data={}).status_code == 302
     assert client.post(f"/loans/{loan.id}/step/dispatch",
-                       data={"on": "2027-02-27"}).status_code == 302
+                       data={"step-on": "2027-02-27"}).status_code == 302
     db_session.refresh(loan)
     assert loan.status == "dispatched"
     assert all(o.current_location_id is None for o in objs)
@@ -69,11 +69,11 @@ def test_workflow_buttons_and_out_of_order_step(auth, client, db_session):
     assert "Record return of the ticked objects" in page
     lo = loan.loan_objects[0]
     response = client.post(f"/loans/{loan.id}/return",
-                           data={"on": "2027-01-01", "loan_object": str(lo.id)})
+                           data={"ret-on": "2027-01-01", "loan_object": str(lo.id)})
     assert response.status_code == 422
     assert "before the dispatch" in response.get_data(as_text=True)
     response = client.post(f"/loans/{loan.id}/return",
-                           data={"on": "2027-07-01", "loan_object": str(lo.id)})
+                           data={"ret-on": "2027-07-01", "loan_object": str(lo.id)})
     assert response.status_code == 302
     db_session.refresh(lo)
     assert lo.returned_on == date(2027, 7, 1)
@@ -183,8 +183,8 @@ def test_venue_suitability_flags_mismatches(auth, client, db_session):
     obj = stored_object(db_session, materials="watercolour on paper")
     services.add_object(db_session, loan, obj, actor=user)
     response = client.post(f"/loans/{loan.id}/venues", data={
-        "name": "Harbour Gallery", "temp_min": "18", "temp_max": "24", "rh_min": "35",
-        "rh_max": "65", "lux_max": "200"})
+        "venue-name": "Harbour Gallery", "venue-temp_min": "18", "venue-temp_max": "24",
+        "venue-rh_min": "35", "venue-rh_max": "65", "venue-lux_max": "200"})
     assert response.status_code == 302
     page = client.get(f"/loans/{loan.id}").get_data(as_text=True)
     assert "mismatch" in page
@@ -197,7 +197,7 @@ def test_venue_with_min_above_max_is_refused(auth, client, db_session):
     loan = make_loan(db_session, user)
     db_session.commit()
     response = client.post(f"/loans/{loan.id}/venues", data={
-        "name": "Hall", "temp_min": "25", "temp_max": "18"})
+        "venue-name": "Hall", "venue-temp_min": "25", "venue-temp_max": "18"})
     assert response.status_code == 422
     assert "swap the two values" in response.get_data(as_text=True)
 
@@ -244,7 +244,7 @@ def test_loan_in_object_created_from_the_loan_page(auth, client, db_session):
     advance(db_session, loan, "approve", "sign_agreement", actor=user)
     gallery = make_location(db_session, "GAL-1")
     response = client.post(f"/loans/{loan.id}/step/dispatch",
-                           data={"location_code": gallery.code})
+                           data={"step-location_code": gallery.code})
     assert response.status_code == 302
     db_session.refresh(loan)
     assert loan.loan_objects[0].object.current_location_id == gallery.id
