@@ -71,7 +71,7 @@ def test_loan_out_workflow(live_server, page, signed_in):
     page.get_by_label(f"Returned: {numbers[1]}").check()
     page.get_by_label("Returned on").fill("2027-01-01")
     page.get_by_role("button", name="Record return of the ticked objects").click()
-    expect(page.get_by_role("alert")).to_contain_text("enter the date the objects actually")
+    expect(page.locator("main")).to_contain_text("enter the date the objects actually")
     page.get_by_label(f"Returned: {numbers[1]}").check()
     page.get_by_label("Returned on").fill("2027-07-01")
     page.get_by_role("button", name="Record return of the ticked objects").click()
