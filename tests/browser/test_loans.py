@@ -103,7 +103,7 @@ def test_schedule_shows_a_conflict_and_adding_needs_an_override(live_server, pag
     page.goto(f"{live_server.url}/loans/{second_id}")
     page.get_by_label("Object number").fill(shared)
     page.get_by_role("button", name="Add object").click()
-    expect(page.get_by_role("alert").first).to_contain_text(
+    expect(page.locator("#object_number-errors")).to_contain_text(
         f"already committed to loan {first_number}")
     page.get_by_label("Add despite the conflicts").check()
     page.get_by_label("Reason for the override").fill("Lent to venue 2 only, agreed by curator")
