@@ -29,7 +29,7 @@ def _objects(live_server, count=2):
     return numbers
 
 
-def test_loan_out_workflow(live_server, page, signed_in):
+def test_loan_out_workflow(live_server, page, signed_in, axe_check):
     numbers = _objects(live_server)
     signed_in(page, "collections_manager")
     page.goto(live_server.url + "/loans/")
@@ -41,6 +41,7 @@ def test_loan_out_workflow(live_server, page, signed_in):
     page.get_by_label("End of loan").fill("2027-06-30")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#loan-status")).to_have_text("Requested")
+    axe_check(page)
     heading = page.get_by_role("heading", level=1).inner_text()
     number = re.search(r"LO\.\d{4}\.\d+", heading).group(0)
 
@@ -84,7 +85,8 @@ def test_loan_out_workflow(live_server, page, signed_in):
     assert number in page.title()
 
 
-def test_schedule_shows_a_conflict_and_adding_needs_an_override(live_server, page, signed_in):
+def test_schedule_shows_a_conflict_and_adding_needs_an_override(live_server, page, signed_in,
+                                                                axe_check):
     from catalog.loans import services
     from tests.loans.factories import make_loan
 
@@ -118,6 +120,7 @@ def test_schedule_shows_a_conflict_and_adding_needs_an_override(live_server, pag
     expect(conflict_rows).to_have_count(2)
     expect(page.locator(".tl-conflict-list").first).to_contain_text("already committed")
     bar = page.locator(".tl-loan", has_text=second_number).locator(".tl-bar")
+    axe_check(page)
     box = bar.bounding_box()
     assert box is not None
     assert box["width"] > 50
