@@ -1,7 +1,7 @@
 """loans conditions valuations
 
 Revision ID: 0600
-Revises: 0400
+Revises: 0500
 Create Date: 2026-11-23 13:08:32.362582
 """
 
@@ -12,7 +12,7 @@ from catalog.core.append_only import drop_append_only, make_append_only
 
 
 revision = '0600'
-down_revision = '0400'
+down_revision = '0500'
 branch_labels = None
 depends_on = None
 
