@@ -12,9 +12,12 @@ bp = Blueprint("loans", __name__, url_prefix="/loans")
 
 
 def init_app(app: Flask) -> None:
+    from catalog import api
+    from catalog.loans import api as loans_api
     from catalog.loans import views  # noqa: F401
 
     app.register_blueprint(bp)
+    api.register(app, loans_api.blp, "loans")
     add_nav(app, "Loans", "loans.index", "loans.view", order=40)
     from catalog.dashboard import add_panel
 

@@ -200,6 +200,10 @@ class Loan(Audited, TimestampMixin, Base):
         return Money(self.fee_minor, self.fee_currency)
 
     @property
+    def object_numbers(self) -> list[str]:
+        return [lo.object.object_number for lo in self.loan_objects]
+
+    @property
     def objects_out(self) -> list[LoanObject]:
         return [lo for lo in self.loan_objects if lo.returned_on is None]
 

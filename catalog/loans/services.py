@@ -529,6 +529,12 @@ def find_object(session: Session, number: str) -> CatalogueObject:
     from catalog.objects.services import find_by_number
 
     obj = find_by_number(session, number)
+    if obj is None and number.strip():
+        # Records written by other paths (imports, the API) may normalise numbers differently;
+        # the number as written is the fallback.
+        obj = session.scalars(sa.select(CatalogueObject).where(
+            sa.func.lower(CatalogueObject.object_number) == number.strip().lower())
+            .limit(1)).first()
     if obj is None:
         raise ValidationError(f"There is no object numbered {number.strip()!r}; check the "
                               "number.", field="object_number")
