@@ -22,6 +22,38 @@ def init_app(app: Flask) -> None:
     from catalog.dashboard import add_panel
 
     add_panel(app, "loans/_panel.html", _panel, "loans.view")
+    # The object page includes loans/_object_panel.html, which asks for this summary.
+    app.add_template_global(object_summary, "loans_object_summary")
+
+
+def object_summary(obj: Any) -> dict[str, Any]:
+    """Loans, condition, conservation and (when allowed) valuation of one object."""
+    import sqlalchemy as sa
+    from flask_login import current_user
+
+    from catalog.conditions.services import latest_report, open_treatment
+    from catalog.extensions import db
+    from catalog.loans.models import Loan, LoanObject
+    from catalog.loans.services import object_loan_status
+
+    can = current_user.can
+    summary: dict[str, Any] = {"can_loans": can("loans.view"),
+                               "can_conditions": can("conditions.view"),
+                               "can_values": can("valuations.view")}
+    if summary["can_loans"]:
+        summary["status"] = object_loan_status(db.session, obj)
+        summary["loans"] = db.session.execute(
+            sa.select(Loan, LoanObject).join(LoanObject, LoanObject.loan_id == Loan.id)
+            .where(LoanObject.object_id == obj.id).order_by(Loan.start_date.desc())
+            .limit(20)).all()
+    if summary["can_conditions"]:
+        summary["report"] = latest_report(db.session, obj)
+        summary["treatment"] = open_treatment(db.session, obj)
+    if summary["can_values"]:
+        from catalog.valuations.services import latest_valuation
+
+        summary["valuation"] = latest_valuation(db.session, obj)
+    return summary
 
 
 def _panel() -> dict[str, Any]:

@@ -260,3 +260,22 @@ def test_dashboard_panels_for_loans_and_condition_checks(auth, client, db_sessio
     assert "Condition checks due" in page
     assert "VH-1923-4" in page  # the loan-in objects are due a check
     assert "Schedule" in page
+
+
+def test_object_page_follows_the_loan(auth, client, db_session):
+    from catalog.valuations.services import record_valuation
+
+    user = auth.login("collections_manager")
+    loan, objs = _loan_with_objects(db_session, user, values=False)
+    record_valuation(db_session, obj=objs[0], valued_on=date(2026, 1, 1),
+                     amount=Money(90_000_00, "GBP"), actor=None)
+    advance(db_session, loan, "approve", "sign_agreement", "dispatch", actor=None)
+    db_session.commit()
+    page = client.get(f"/objects/{objs[0].id}").get_data(as_text=True)
+    assert f"On loan to {loan.party.name} ({loan.number})" in page
+    assert "GBP 90,000.00" in page
+    auth.logout()
+    auth.login("conservator")
+    page = client.get(f"/objects/{objs[0].id}").get_data(as_text=True)
+    assert loan.number in page
+    assert "90,000" not in page
