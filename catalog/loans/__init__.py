@@ -27,32 +27,63 @@ def init_app(app: Flask) -> None:
 
 
 def object_summary(obj: Any) -> dict[str, Any]:
-    """Loans, condition, conservation and (when allowed) valuation of one object."""
+    """Loans, condition, conservation and (when allowed) valuation of one object.
+
+    Two queries in all: the object page has a query budget.
+    """
+    from types import SimpleNamespace
+
     import sqlalchemy as sa
     from flask_login import current_user
 
-    from catalog.conditions.services import latest_report, open_treatment
+    from catalog.conditions.models import OPEN_TREATMENT, ConditionReport, ConservationTreatment
+    from catalog.core.money import Money
     from catalog.extensions import db
     from catalog.loans.models import Loan, LoanObject
-    from catalog.loans.services import object_loan_status
+    from catalog.valuations.models import Valuation
 
     can = current_user.can
     summary: dict[str, Any] = {"can_loans": can("loans.view"),
                                "can_conditions": can("conditions.view"),
-                               "can_values": can("valuations.view")}
+                               "can_values": can("valuations.view"), "status": None}
     if summary["can_loans"]:
-        summary["status"] = object_loan_status(db.session, obj)
-        summary["loans"] = db.session.execute(
+        rows = db.session.execute(
             sa.select(Loan, LoanObject).join(LoanObject, LoanObject.loan_id == Loan.id)
             .where(LoanObject.object_id == obj.id).order_by(Loan.start_date.desc())
             .limit(20)).all()
-    if summary["can_conditions"]:
-        summary["report"] = latest_report(db.session, obj)
-        summary["treatment"] = open_treatment(db.session, obj)
-    if summary["can_values"]:
-        from catalog.valuations.services import latest_valuation
+        summary["loans"] = rows
+        for loan, lo in rows:
+            if loan.status in ("dispatched", "on_display") and lo.returned_on is None:
+                verb = "On loan to" if loan.is_out else "On loan from"
+                summary["status"] = (f"{verb} {loan.party.name} ({loan.number}) until "
+                                     f"{loan.return_due:%d %b %Y}")
+    if summary["can_conditions"] or summary["can_values"]:
+        def latest(column: Any, model: Any, *order: Any) -> Any:
+            return (sa.select(column).where(model.object_id == obj.id).order_by(*order)
+                    .limit(1).scalar_subquery())
 
-        summary["valuation"] = latest_valuation(db.session, obj)
+        report_order = (ConditionReport.examined_on.desc(), ConditionReport.id.desc())
+        value_order = (Valuation.valued_on.desc(), Valuation.id.desc())
+        row = db.session.execute(sa.select(
+            latest(ConditionReport.id, ConditionReport, *report_order),
+            latest(ConditionReport.overall, ConditionReport, *report_order),
+            latest(ConditionReport.examined_on, ConditionReport, *report_order),
+            latest(ConditionReport.next_check_on, ConditionReport, *report_order),
+            sa.select(ConservationTreatment.id).where(
+                ConservationTreatment.object_id == obj.id,
+                ConservationTreatment.status.in_(OPEN_TREATMENT)).limit(1).scalar_subquery(),
+            latest(Valuation.amount_minor, Valuation, *value_order),
+            latest(Valuation.currency, Valuation, *value_order),
+            latest(Valuation.valued_on, Valuation, *value_order),
+        )).one()
+        if summary["can_conditions"]:
+            summary["report"] = SimpleNamespace(
+                id=row[0], overall=row[1], examined_on=row[2], next_check_on=row[3]
+            ) if row[0] else None
+            summary["treatment_id"] = row[4]
+        if summary["can_values"] and row[5] is not None:
+            summary["valuation"] = SimpleNamespace(amount=Money(row[5], row[6]),
+                                                   valued_on=row[7])
     return summary
 
 

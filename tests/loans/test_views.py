@@ -269,9 +269,17 @@ def test_object_page_follows_the_loan(auth, client, db_session):
     loan, objs = _loan_with_objects(db_session, user, values=False)
     record_valuation(db_session, obj=objs[0], valued_on=date(2026, 1, 1),
                      amount=Money(90_000_00, "GBP"), actor=None)
+    from catalog.conditions.services import create_report, propose_treatment
+
+    create_report(db_session, obj=objs[0], context="loan_out", examiner_name="C",
+                  examined_on=date(2026, 10, 1), overall="fair", actor=None,
+                  next_check_on=date(2027, 8, 1))
     advance(db_session, loan, "approve", "sign_agreement", "dispatch", actor=None)
+    propose_treatment(db_session, obj=objs[0], proposal="Clean", actor=None)
     db_session.commit()
     page = client.get(f"/objects/{objs[0].id}").get_data(as_text=True)
+    assert "fair</a> on 01 Oct 2026; next check 01 Aug 2027" in page
+    assert "in conservation" in page
     assert f"On loan to {loan.party.name} ({loan.number})" in page
     assert "GBP 90,000.00" in page
     auth.logout()
