@@ -106,6 +106,21 @@ def detail(report_id: int) -> Any:
                                                                    report.id).limit(50))))
 
 
+@bp.route("/<int:report_id>.pdf")
+@require("conditions.view")
+def report_pdf(report_id: int) -> Any:
+    from flask import Response
+
+    from catalog.conditions.documents import report_pdf as build
+
+    report = services.get_report(db.session, report_id)
+    pdf = build(report, museum=current_app.config["MUSEUM_NAME"],
+                media_root=services.media_root(current_app.config["MEDIA_DIR"]))
+    name = f"condition-report-{report.object.object_number}-{report.examined_on}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
 @bp.route("/<int:report_id>/photos", methods=["POST"])
 @require("conditions.edit")
 def add_report_photo(report_id: int) -> Any:

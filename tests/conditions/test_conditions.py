@@ -164,6 +164,10 @@ def test_pages_and_permissions(auth, client, db_session, app):
         content_type="multipart/form-data", follow_redirects=True)
     assert "not a photo we can read" in response.get_data(as_text=True)
     assert "Harbour at dusk" in client.get("/conditions/due?within=90").get_data(as_text=True)
+    pdf = client.get(f"/conditions/{report.id}.pdf")
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
     auth.logout()
     auth.login("collections_manager")  # sees condition, cannot write it
     assert client.get(f"/conditions/{report.id}").status_code == 200
