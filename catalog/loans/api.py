@@ -1,4 +1,4 @@
-"""``/api/v1/loans``: loans in and out (workflow steps stay in the web pages for now).
+"""``/api/v1/loans``: loans in and out, and ``POST /api/v1/loans/<id>/steps`` for the workflow.
 
 Insurance values are not part of this resource: they are restricted (valuations.view).
 """
@@ -8,16 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask.views import MethodView
+from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from catalog.api import fields as f
+from catalog.api.errors import ApiErrorSchema
 from catalog.api.pagination import ListArgs
-from catalog.api.resources import Resource, crud
+from catalog.api.resources import Resource, crud, get_or_404
 from catalog.core.errors import ValidationError
 from catalog.core.money import Money
+from catalog.core.permissions import require
+from catalog.extensions import db
 from catalog.loans import services
-from catalog.loans.models import DIRECTIONS, STATUSES, Loan, LoanObject
+from catalog.loans.models import DIRECTIONS, STATUSES, STEPS, Loan, LoanObject
 from catalog.parties.models import Party
 
 blp = Blueprint("loans_api", __name__, description="Loans in and out.")
@@ -107,8 +112,48 @@ def update_loan(session: Any, loan: Loan, data: dict[str, Any], user: Any) -> Lo
         return_due=data.pop("return_due", loan.return_due), fee=fee, **data)
 
 
-crud(blp, Resource(
+RESOURCE = Resource(
     model=Loan, schema=LoanSchema, filters=LoanFilters, noun="loan",
     view="loans.view", edit="loans.edit", create=create_loan, update=update_loan,
     options=[selectinload(Loan.loan_objects).joinedload(LoanObject.object)],
-))  # fmt: skip
+)
+crud(blp, RESOURCE)
+
+
+class StepSchema(f.ApiSchema):
+    action = f.Str(required=True, validate=[f.one_of(STEPS)],
+                   metadata={"description": "approve, refuse, sign_agreement, dispatch, install, "
+                                            "return or close, in that order"})
+    on = ma.fields.Date(allow_none=True, metadata={"description": "dispatch or return date; "
+                                                                  "default: today"})
+    note = f.Str(max_length=_TEXT, allow_none=True,
+                 metadata={"description": "required when refusing: the reason"})
+    location = f.Str(max_length=100, allow_none=True, metadata={
+        "description": "location code the objects go to (dispatch of a loan in, return)"})
+
+
+@blp.route("/<int:record_id>/steps", endpoint="steps")
+class Steps(MethodView):
+    @require("loans.edit")
+    @blp.arguments(StepSchema)
+    @blp.response(200, LoanSchema)
+    @blp.alt_response(401, schema=ApiErrorSchema, description="No valid bearer token.")
+    @blp.alt_response(403, schema=ApiErrorSchema, description="The user lacks loans.edit.")
+    @blp.alt_response(404, schema=ApiErrorSchema, description="No such loan.")
+    @blp.alt_response(409, schema=ApiErrorSchema,
+                      description="The step is out of order; the message says what to do.")
+    def post(self, data: dict[str, Any], record_id: int) -> Any:
+        """Take the next workflow step of a loan"""
+        from catalog.locations.services import get_location_by_code
+
+        loan = get_or_404(RESOURCE, record_id)
+        location = None
+        if data.get("location"):
+            try:
+                location = get_location_by_code(db.session, data["location"])
+            except ValidationError as exc:
+                raise ValidationError(exc.message, field="location") from None
+        services.take_step(db.session, loan, data["action"],
+                           actor=current_user._get_current_object(), on=data.get("on"),
+                           note=data.get("note"), location=location)
+        return loan

@@ -102,3 +102,28 @@ def test_condition_report_through_the_api(client, db_session, bearer):
     assert _call(client, "post", "/api/v1/condition-reports", manager, json={
         "object": obj.object_number, "context": "routine", "examiner_name": "C",
         "examined_on": "2026-10-01", "overall": "good"}).status_code == 403
+
+
+def test_workflow_steps_through_the_api(client, db_session, bearer):
+    manager = bearer("collections_manager")
+    obj = stored_object(db_session)
+    loan = services.create_loan(db_session, direction="out", party=make_party(db_session),
+                                start_date=date(2027, 3, 1), end_date=date(2027, 4, 1),
+                                actor=None)
+    services.add_object(db_session, loan, obj, actor=None)
+    db_session.commit()
+    path = f"/api/v1/loans/{loan.id}/steps"
+    refused = _call(client, "post", path, manager, json={"action": "dispatch"})
+    assert refused.status_code == 409
+    assert "approve (or refuse) the request first" in refused.json["message"]
+    for action in ("approve", "sign_agreement"):
+        assert _call(client, "post", path, manager, json={"action": action}).status_code == 200
+    done = _call(client, "post", path, manager, json={"action": "dispatch", "on": "2027-02-27"})
+    assert done.status_code == 200, done.json
+    assert done.json["status"] == "dispatched"
+    bad = _call(client, "post", path, manager, json={"action": "return", "on": "2027-01-01"})
+    assert bad.status_code == 422
+    assert "before the dispatch" in bad.json["message"]
+    assert _call(client, "post", path, manager, json={"action": "fly"}).status_code == 422
+    assert _call(client, "post", "/api/v1/loans/999999/steps", manager,
+                 json={"action": "approve"}).status_code == 404
