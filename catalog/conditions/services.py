@@ -23,6 +23,7 @@ from catalog.conditions.models import (
     ConditionPhoto,
     ConditionReport,
     ConservationTreatment,
+    PhotoAnnotation,
 )
 from catalog.core.db import utcnow
 from catalog.core.errors import NotFoundError, ValidationError
@@ -231,6 +232,22 @@ def add_photo(
     session.add(photo)
     session.flush()
     return photo
+
+
+def annotate_photo(session: Session, photo: ConditionPhoto, *, x: int, y: int, note: str,
+                   actor: Any) -> PhotoAnnotation:
+    """Put a numbered mark on a photo at (x, y) thousandths of its width and height."""
+    _require(actor, "conditions.edit")
+    if not (0 <= x <= 1000 and 0 <= y <= 1000):
+        raise ValidationError("The mark is outside the photo; tap on the photo to place it.",
+                              field="x")
+    if not note.strip():
+        raise ValidationError("Say what the mark shows (e.g. “crack 3 cm”).", field="note")
+    annotation = PhotoAnnotation(photo=photo, x=x, y=y, note=note.strip(),
+                                 created_by_id=getattr(actor, "id", None))
+    session.add(annotation)
+    session.flush()
+    return annotation
 
 
 # Conservation ------------------------------------------------------------------------------

@@ -10,7 +10,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from catalog.conditions import bp, services
-from catalog.conditions.forms import PhotoForm, ReportForm, TreatmentForm, TreatmentRecordForm
+from catalog.conditions.forms import (
+    AnnotationForm,
+    PhotoForm,
+    ReportForm,
+    TreatmentForm,
+    TreatmentRecordForm,
+)
 from catalog.conditions.models import (
     AREAS,
     CONDITIONS,
@@ -154,6 +160,29 @@ def _upload(*, redirect_to: str, report: ConditionReport | None = None,
         return redirect(redirect_to, code=303)
     flash("Photo added.", "success")
     return redirect(redirect_to)
+
+
+@bp.route("/photos/<int:photo_id>/annotations", methods=["POST"])
+@require("conditions.edit")
+def annotate(photo_id: int) -> Any:
+    item = db.session.get(ConditionPhoto, photo_id)
+    if item is None:
+        abort(404)
+    back = (url_for("conditions.detail", report_id=item.report_id) if item.report_id
+            else url_for("conditions.treatment", treatment_id=item.treatment_id))
+    form = AnnotationForm()
+    if not form.validate_on_submit():
+        messages = [e for errors in form.errors.values() for e in errors]
+        flash("The mark was not saved: " + " ".join(messages), "error")
+        return redirect(back + f"#photo-{item.id}", code=303)
+    try:
+        services.annotate_photo(db.session, item, x=form.x.data, y=form.y.data,
+                                note=form.note.data or "", actor=current_user)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(back + f"#photo-{item.id}", code=303)
+    flash("Mark added to the photo.", "success")
+    return redirect(back + f"#photo-{item.id}")
 
 
 @bp.route("/photos/<int:photo_id>/<variant>")

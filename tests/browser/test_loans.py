@@ -124,3 +124,37 @@ def test_schedule_shows_a_conflict_and_adding_needs_an_override(live_server, pag
     box = bar.bounding_box()
     assert box is not None
     assert box["width"] > 50
+
+
+def test_condition_report_with_an_annotated_photo(live_server, page, signed_in, tmp_path):
+    from PIL import Image
+
+    [number] = _objects(live_server, 1)
+    signed_in(page, "conservator")
+    page.goto(f"{live_server.url}/conditions/new?object={number}")
+    page.get_by_label("Overall condition").select_option("fair")
+    page.locator("#areas-0-note").fill("Scratch across the sky")
+    page.get_by_role("button", name="Save report").click()
+    expect(page.locator("#overall")).to_have_text("Fair")
+    photo = tmp_path / "recto.jpg"
+    Image.new("RGB", (800, 600), (90, 120, 160)).save(photo, "JPEG")
+    page.locator("#photo").set_input_files(str(photo))
+    page.get_by_role("button", name="Upload photo").click()
+    image = page.locator(".annotated img").first
+    expect(image).to_be_visible()
+    box = image.bounding_box()
+    assert box is not None
+    image.click(position={"x": box["width"] / 2, "y": box["height"] / 4})
+    across = int(page.locator("input[name=x]").first.input_value())
+    assert 450 <= across <= 550
+    page.get_by_label("What the mark shows").fill("Scratch, 4 cm")
+    page.get_by_role("button", name="Add mark").click()
+    marker = page.locator(".an-marker").first
+    expect(marker).to_have_text("1")
+    expect(page.locator(".an-notes")).to_contain_text("Scratch, 4 cm")
+    marker_box = marker.bounding_box()
+    image_box = page.locator(".annotated img").first.bounding_box()
+    assert marker_box is not None
+    assert image_box is not None
+    centre = marker_box["x"] + marker_box["width"] / 2 - image_box["x"]
+    assert abs(centre - image_box["width"] / 2) < 12  # the mark sits where it was tapped
