@@ -308,6 +308,26 @@ def set_insurance_value(session: Session, loan_object: LoanObject, *, value: Mon
     session.flush()
 
 
+def apply_latest_valuations(session: Session, loan: Loan, *, actor: Any) -> int:
+    """Give every object without an insurance value its latest valuation; returns how many."""
+    from catalog.valuations.services import latest_valuation
+
+    _require(actor, "valuations.edit")
+    changed = 0
+    for lo in loan.loan_objects:
+        if lo.insurance_value_minor is None:
+            valuation = latest_valuation(session, lo.object)
+            if valuation is not None:
+                lo.insurance_value_minor = valuation.amount_minor
+                lo.insurance_currency = valuation.currency
+                changed += 1
+    if changed:
+        _record(session, loan, "set_values", actor=actor,
+                note=f"Insurance values of {changed} object(s) taken from their valuations")
+    session.flush()
+    return changed
+
+
 def remove_object(session: Session, loan_object: LoanObject, *, actor: Any) -> None:
     """Take an object out of a loan that has not been dispatched."""
     _require(actor, "loans.edit")

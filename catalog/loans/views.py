@@ -304,6 +304,16 @@ def set_value(loan_id: int, loan_object_id: int) -> Any:
     return redirect(url_for("loans.detail", loan_id=loan.id, _anchor="objects"))
 
 
+@bp.route("/<int:loan_id>/values-from-valuations", methods=["POST"])
+@require("loans.edit", "valuations.edit")
+def values_from_valuations(loan_id: int) -> Any:
+    loan = services.get_loan(db.session, loan_id)
+    changed = services.apply_latest_valuations(db.session, loan, actor=current_user)
+    flash(f"{changed} insurance value(s) taken from the latest valuations." if changed
+          else "No object without a value has a valuation.", "success" if changed else "warning")
+    return redirect(url_for("loans.detail", loan_id=loan.id, _anchor="objects"))
+
+
 @bp.route("/<int:loan_id>/step/<action>", methods=["POST"])
 @require("loans.edit")
 def step(loan_id: int, action: str) -> Any:

@@ -281,3 +281,25 @@ def test_material_words_match_whole_words(db_session):
     assert object_material_needs(make_object(db_session, object_name="painting")).rh_max == 60
     assert object_material_needs(make_object(db_session, materials="Woodcut prints")).lux_max \
         == 50
+
+
+def test_insurance_values_from_the_latest_valuations(db_session, make_user):
+    from catalog.valuations.services import record_valuation
+
+    registrar = make_user("admin")
+    valued, unvalued, preset = (stored_object(db_session) for _ in range(3))
+    record_valuation(db_session, obj=valued, valued_on=date(2025, 1, 1),
+                     amount=Money(10_000_00, "GBP"), actor=registrar)
+    record_valuation(db_session, obj=valued, valued_on=date(2026, 1, 1),
+                     amount=Money(12_000_00, "GBP"), actor=registrar)
+    record_valuation(db_session, obj=preset, valued_on=date(2026, 1, 1),
+                     amount=Money(1_00, "GBP"), actor=registrar)
+    loan = make_loan(db_session, registrar)
+    lo_valued = services.add_object(db_session, loan, valued, actor=registrar)
+    lo_unvalued = services.add_object(db_session, loan, unvalued, actor=registrar)
+    lo_preset = services.add_object(db_session, loan, preset, actor=registrar,
+                                    insurance_value=Money(5_000_00, "GBP"))
+    assert services.apply_latest_valuations(db_session, loan, actor=registrar) == 1
+    assert lo_valued.insurance_value == Money(12_000_00, "GBP")
+    assert lo_unvalued.insurance_value is None
+    assert lo_preset.insurance_value == Money(5_000_00, "GBP")  # an agreed value is kept
