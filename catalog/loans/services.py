@@ -184,6 +184,19 @@ def add_venue(session: Session, loan: Loan, *, actor: Any, name: str, **fields: 
     return venue
 
 
+def remove_venue(session: Session, venue: LoanVenue, *, actor: Any) -> None:
+    """Take a venue off a loan (a tour stop cancelled)."""
+    _require(actor, "loans.edit")
+    loan = venue.loan
+    if loan.status in ("closed", "refused"):
+        raise DomainError(f"Loan {loan.number} is {loan.status_label.lower()}; its venues are "
+                          "part of the record.")
+    _record(session, loan, "remove_venue", actor=actor, note=venue.name)
+    loan.venues.remove(venue)
+    session.delete(venue)
+    session.flush()
+
+
 # Conflicts ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -241,6 +241,18 @@ def add_venue(loan_id: int) -> Any:
     return redirect(url_for("loans.detail", loan_id=loan.id, _anchor="venues"))
 
 
+@bp.route("/<int:loan_id>/venues/<int:venue_id>/remove", methods=["POST"])
+@require("loans.edit")
+def remove_venue(loan_id: int, venue_id: int) -> Any:
+    loan = services.get_loan(db.session, loan_id)
+    venue = next((v for v in loan.venues if v.id == venue_id), None)
+    if venue is None:
+        raise NotFoundError("This venue is not part of the loan.")
+    services.remove_venue(db.session, venue, actor=current_user)
+    flash(f"Venue {venue.name} removed.", "success")
+    return redirect(url_for("loans.detail", loan_id=loan.id, _anchor="venues"))
+
+
 @bp.route("/<int:loan_id>/objects", methods=["POST"])
 @require("loans.edit")
 def add_object(loan_id: int) -> Any:

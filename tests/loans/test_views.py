@@ -190,6 +190,11 @@ def test_venue_suitability_flags_mismatches(auth, client, db_session):
     assert "mismatch" in page
     assert "Light up to 200 lux exceeds 50 lux." in page
     assert "RH 35.0–65.0 % is outside 45–55 %." in page
+    venue_id = loan.venues[0].id
+    assert client.post(f"/loans/{loan.id}/venues/{venue_id}/remove").status_code == 302
+    db_session.refresh(loan)
+    assert loan.venues == []
+    assert loan.events[-1].action == "remove_venue"
 
 
 def test_venue_with_min_above_max_is_refused(auth, client, db_session):
