@@ -72,6 +72,9 @@ def test_reports_due_lists_the_latest_report_per_object(db_session, conservator)
     old = _report(db_session, fine, conservator, next_check_on=today,
                   examined_on=today - timedelta(days=365))
     _report(db_session, fine, conservator, next_check_on=today + timedelta(days=365))
+    # A back-dated report entered afterwards does not make the object due again.
+    _report(db_session, fine, conservator, next_check_on=today,
+            examined_on=today - timedelta(days=700))
     due = services.reports_due(db_session, as_of=today, within_days=30)
     assert [r.object_id for r in due] == [overdue.id, later.id]
     assert old not in due
