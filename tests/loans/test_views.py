@@ -292,3 +292,23 @@ def test_object_page_follows_the_loan(auth, client, db_session):
     page = client.get(f"/objects/{objs[0].id}").get_data(as_text=True)
     assert loan.number in page
     assert "90,000" not in page
+
+
+def test_schedule_query_count_does_not_grow_with_objects(auth, client, db_session,
+                                                         count_queries):
+    user = auth.login("collections_manager")
+
+    def add_loan(n_objects):
+        loan = make_loan(db_session, user, start=date(2027, 2, 1), end=date(2027, 3, 1))
+        for _ in range(n_objects):
+            services.add_object(db_session, loan, stored_object(db_session), actor=user)
+        db_session.commit()
+
+    add_loan(2)
+    with count_queries() as few:
+        assert client.get("/loans/schedule?from=2027-01").status_code == 200
+    for _ in range(3):
+        add_loan(5)
+    with count_queries() as many:
+        assert client.get("/loans/schedule?from=2027-01").status_code == 200
+    assert len(many) == len(few), "\n".join(many)
