@@ -312,3 +312,31 @@ def test_schedule_query_count_does_not_grow_with_objects(auth, client, db_sessio
     with count_queries() as many:
         assert client.get("/loans/schedule?from=2027-01").status_code == 200
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_edit_a_loan_and_dates_are_locked_after_dispatch(auth, client, db_session):
+    user = auth.login("collections_manager")
+    loan, _ = _loan_with_objects(db_session, user, values=False)
+    page = client.get(f"/loans/{loan.id}/edit").get_data(as_text=True)
+    assert loan.party.name in page
+    form = {"party_name": loan.party.name, "exhibition_title": "Renamed show",
+            "start_date": "2027-03-01", "end_date": "2027-07-31", "return_due": "",
+            "cover_kind": "indemnity",
+            "insurance_policy_id": "0", "fee": "250.00", "fee_currency": "GBP"}
+    response = client.post(f"/loans/{loan.id}/edit", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[-6000:]
+    db_session.refresh(loan)
+    assert loan.exhibition_title == "Renamed show"
+    assert loan.end_date == date(2027, 7, 31)
+    assert loan.fee == Money(250_00, "GBP")
+    advance(db_session, loan, "approve", "sign_agreement", "dispatch", actor=None)
+    db_session.commit()
+    response = client.post(f"/loans/{loan.id}/edit", data={**form, "end_date": "2027-09-30"})
+    assert response.status_code == 422
+    assert "Extend the loan" in response.get_data(as_text=True)
+    response = client.post(f"/loans/{loan.id}/extend",
+                           data={"ext-end_date": "2027-09-30", "ext-note": "Popular show"})
+    assert response.status_code == 302
+    db_session.refresh(loan)
+    assert loan.end_date == date(2027, 9, 30)
+    assert loan.original_end_date == date(2027, 7, 31)
