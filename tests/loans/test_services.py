@@ -263,7 +263,7 @@ def test_object_needs_come_from_the_home_target_or_the_material(db_session):
     painting = stored_object(db_session, home=room, materials="oil on canvas")
     needs = object_needs(db_session, painting)
     assert (needs.temp_min, needs.temp_max, needs.rh_min, needs.rh_max) == (18, 22, 45, 55)
-    assert needs.source == "target of BLDG"
+    assert needs.source == "Custom limits of BLDG"
     assert needs.lux_max == 200  # light from the material
     lantern = stored_object(db_session, materials="brass")
     assert object_needs(db_session, lantern).rh_max == 40
@@ -273,6 +273,11 @@ def test_object_needs_come_from_the_home_target_or_the_material(db_session):
     assert venue_mismatches(venue, object_needs(db_session, lantern)) == [
         "RH 48–52 % is outside 0–40 %."]
     assert "has not stated its light level" in venue_mismatches(LoanVenue(name="x"), needs)[-1]
+    ashrae = make_location(db_session, "ASHRAE-B", target_preset="ashrae_b")
+    sculpture = stored_object(db_session, home=ashrae, materials="marble")
+    open_below = object_needs(db_session, sculpture)
+    assert (open_below.temp_min, open_below.temp_max, open_below.rh_min) == (-50, 30, 30)
+    assert open_below.source == "ASHRAE class B of ASHRAE-B"
 
 
 def test_material_words_match_whole_words(db_session):
