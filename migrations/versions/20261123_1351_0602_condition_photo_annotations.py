@@ -7,7 +7,6 @@ Create Date: 2026-11-23 13:51:20.779621
 
 from alembic import op
 import sqlalchemy as sa
-import catalog.core.db
 
 
 revision = '0602'
