@@ -118,10 +118,13 @@ def match_query(session: Session, q: str) -> sa.Select[Any] | None:
     c = objects.c
     parts: list[sa.Select[Any]] = [sa.select(c.id, sa.literal(0).label("rank"))
                                    .where(c.number_key == key)]
+    # A whole number that exists needs no search inside other numbers (the costliest part).
+    inside = len(key) >= 3 and session.scalar(
+        sa.select(c.id).where(c.number_key == key).limit(1)) is None
     if dialect == "postgresql":
         parts.append(sa.select(c.id, sa.literal(1).label("rank"))
                      .where(c.number_key.like(_escape_like(key) + "%", escape="\\")))
-        if len(key) >= 3:
+        if inside:
             parts.append(sa.select(c.id, sa.literal(2).label("rank"))
                          .where(c.number_key.like("%" + _escape_like(key) + "%", escape="\\")))
         if words:
@@ -133,7 +136,7 @@ def match_query(session: Session, q: str) -> sa.Select[Any] | None:
         # A range on the unique index finds prefixes on SQLite (LIKE would not use it).
         parts.append(sa.select(c.id, sa.literal(1).label("rank"))
                      .where(c.number_key > key, c.number_key < key + "\U0010ffff"))
-        if len(key) >= 3:
+        if inside:
             phrase = '"' + key.replace('"', '""') + '"'
             parts.append(sa.select(sa.column("rowid").label("id"), sa.literal(2).label("rank"))
                          .select_from(sa.table("objects_number_fts"))
@@ -231,6 +234,9 @@ def _materialise(session: Session, query: sa.Select[Any]) -> None:
 def search(session: Session, params: SearchParams, *, with_facets: bool = True) -> SearchResult:
     """One page of results, the total, and the facet counts over the whole result set."""
     narrowed = bool(params.q or params.filters)
+    if session.get_bind().dialect.name == "postgresql":
+        # Short interactive queries: parallel workers cost more to start than they save.
+        session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
     if narrowed:
         query, _ = _filtered(session, params)
         _materialise(session, query)
