@@ -113,7 +113,8 @@ def replay(app: Any, statements: list[tuple[str, Any]]) -> Callable[[], None]:
         cursor = raw.cursor()
         for statement, parameters in statements:
             cursor.execute(statement, parameters)
-            cursor.fetchall()
+            if cursor.description is not None:
+                cursor.fetchall()
         cursor.close()
         raw.rollback()
 

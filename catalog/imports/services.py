@@ -514,6 +514,10 @@ def _insert(session: Session, record: ObjectImport, plan: Plan, started: float,
     finally:
         if sqlite:
             session.execute(sa.text(f"PRAGMA cache_size={int(old_cache or -2000)}"))
+    if not sqlite and len(plan.rows) >= 10_000:
+        # Fresh statistics, so the search plans do not wait for autovacuum to notice.
+        session.execute(sa.text("ANALYZE objects"))
+        session.execute(sa.text("ANALYZE object_makers"))
     elapsed = max(time.perf_counter() - started, 1e-6)
     total = len(plan.rows)
     record.status = "committed"

@@ -118,10 +118,13 @@ def match_query(session: Session, q: str) -> sa.Select[Any] | None:
     c = objects.c
     parts: list[sa.Select[Any]] = [sa.select(c.id, sa.literal(0).label("rank"))
                                    .where(c.number_key == key)]
+    # A whole number that exists needs no search inside other numbers (the costliest part).
+    inside = len(key) >= 3 and session.scalar(
+        sa.select(c.id).where(c.number_key == key).limit(1)) is None
     if dialect == "postgresql":
         parts.append(sa.select(c.id, sa.literal(1).label("rank"))
                      .where(c.number_key.like(_escape_like(key) + "%", escape="\\")))
-        if len(key) >= 3:
+        if inside:
             parts.append(sa.select(c.id, sa.literal(2).label("rank"))
                          .where(c.number_key.like("%" + _escape_like(key) + "%", escape="\\")))
         if words:
@@ -133,7 +136,7 @@ def match_query(session: Session, q: str) -> sa.Select[Any] | None:
         # A range on the unique index finds prefixes on SQLite (LIKE would not use it).
         parts.append(sa.select(c.id, sa.literal(1).label("rank"))
                      .where(c.number_key > key, c.number_key < key + "\U0010ffff"))
-        if len(key) >= 3:
+        if inside:
             phrase = '"' + key.replace('"', '""') + '"'
             parts.append(sa.select(sa.column("rowid").label("id"), sa.literal(2).label("rank"))
                          .select_from(sa.table("objects_number_fts"))
@@ -231,6 +234,9 @@ def _materialise(session: Session, query: sa.Select[Any]) -> None:
 def search(session: Session, params: SearchParams, *, with_facets: bool = True) -> SearchResult:
     """One page of results, the total, and the facet counts over the whole result set."""
     narrowed = bool(params.q or params.filters)
+    if session.get_bind().dialect.name == "postgresql":
+        # Short interactive queries: parallel workers cost more to start than they save.
+        session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
     if narrowed:
         query, _ = _filtered(session, params)
         _materialise(session, query)
@@ -262,8 +268,43 @@ def search(session: Session, params: SearchParams, *, with_facets: bool = True) 
     if more and rows:
         last = rows[-1]._mapping
         next_after = _encode([last[f"k{i}"] for i in range(len(order))])
-    facets = facet_counts(session, narrowed=narrowed) if with_facets and total else {}
+    facets: dict[str, list[tuple[str, str, int]]] = {}
+    if with_facets and total:
+        facets = (facet_counts(session, narrowed=True) if narrowed
+                  else _whole_catalogue_facets(session))
     return SearchResult(params, total, found, facets, next_after)
+
+
+#: facet counts of the whole catalogue: (catalogue version, taken at, facets)
+_WHOLE_CATALOGUE: dict[str, tuple[tuple[Any, ...], float, Any]] = {}
+#: the longest a cached count is trusted even when the catalogue version has not moved
+FACET_CACHE_SECONDS = 60.0
+
+
+def _catalogue_version(session: Session) -> tuple[Any, ...]:
+    """Changes whenever the catalogue does: every ORM change writes an audit row, an import
+    writes one, and new objects raise the largest id. Two index look-ups."""
+    from catalog.core.audit import AuditLog
+
+    return (session.scalar(sa.select(sa.func.max(AuditLog.id))),
+            session.scalar(sa.select(sa.func.max(objects.c.id))))
+
+
+def _whole_catalogue_facets(session: Session) -> dict[str, list[tuple[str, str, int]]]:
+    """The browse-everything facets (six GROUP BYs over the catalogue), cached per process until
+    the catalogue changes, and for at most a minute in case a change bypassed the audit trail."""
+    import time
+
+    bind = session.get_bind()
+    key = str(getattr(bind, "url", None) or bind.engine.url)
+    version = _catalogue_version(session)
+    cached = _WHOLE_CATALOGUE.get(key)
+    now = time.monotonic()
+    if cached and cached[0] == version and now - cached[1] < FACET_CACHE_SECONDS:
+        return cached[2]  # type: ignore[no-any-return]
+    facets = facet_counts(session, narrowed=False)
+    _WHOLE_CATALOGUE[key] = (version, now, facets)
+    return facets
 
 
 def _makers_of(session: Session, ids: list[int]) -> dict[int, list[str]]:
