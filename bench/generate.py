@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import os
 import random
 import time
 from pathlib import Path
@@ -88,7 +89,8 @@ def generate(app: Any, count: int) -> dict[str, Any]:
     have = object_count(app)
     if have >= count:
         return {"generated": 0, "objects": have}
-    path = Path("/tmp/catalog-bench-generate.csv")
+    # one file per process: two generators (SQLite and PostgreSQL) may run side by side
+    path = Path(f"/tmp/catalog-bench-generate-{os.getpid()}.csv")
     write_csv(path, count - have, start=have)
     with app.app_context():
         session = db.session

@@ -7,6 +7,7 @@ including the same scan resent to the other server — recorded exactly once.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -51,7 +52,8 @@ def pg_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def two_servers(pg_app: Any) -> Any:
     app, url = pg_app
     fixture = scenario.prepare(app, tag="two", objects=10, invoices=1)
-    with gunicorn(url, workers=1) as first, gunicorn(url, workers=1) as second:
+    logs = {"LOG_FORMAT": "json", "ACCESS_LOG": "1", "LOG_LEVEL": "INFO"}
+    with gunicorn(url, workers=1, **logs) as first, gunicorn(url, workers=1, **logs) as second:
         yield app, fixture, (first, second)
         fixture.close()
 
@@ -140,3 +142,17 @@ def test_scans_sent_to_both_servers_are_recorded_once(two_servers):
             Movement.id.in_([s.movement_id for s in stored if s.movement_id])))
         assert moves == sum(1 for s in stored if s.movement_id)
         db.session.remove()
+
+
+def test_both_servers_answer_health_and_log_json_lines(two_servers):
+    _app, fixture, ports = two_servers
+    for port in ports:
+        assert fixture.browser(port).get("/health").status == 200
+    for port in ports:
+        with open(f"/tmp/catalog-gunicorn-{port}.log", encoding="utf-8") as handle:
+            entries = [json.loads(line) for line in handle if line.startswith("{")]
+        health = [e for e in entries if e.get("logger") == "catalog.access"
+                  and e.get("path") == "/health"]
+        assert health, f"no JSON access line for /health from the server on {port}"
+        assert health[-1]["status"] == 200
+        assert health[-1]["request_id"]
