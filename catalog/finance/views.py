@@ -61,8 +61,15 @@ def _minor(text: str | None, currency: str, field: str = "amount") -> int:
 
 
 def _party_choices() -> list[Any]:
-    rows = db.session.execute(sa.select(Party.id, Party.name).where(
-        Party.merged_into_id.is_(None)).order_by(Party.sort_name).limit(2000))
+    rows = list(db.session.execute(sa.select(Party.id, Party.name).where(
+        Party.merged_into_id.is_(None)).order_by(Party.sort_name).limit(2000)))
+    # The list stops at 2,000 names, but a large catalogue has more parties (every maker is
+    # one): the party asked for (?party_id=, or the posted form) must still be a valid choice,
+    # or its payment is refused as "not a valid choice" (found by the scale load test).
+    wanted = request.values.get("party_id", type=int)
+    if wanted and all(party_id != wanted for party_id, _ in rows):
+        rows += db.session.execute(sa.select(Party.id, Party.name).where(
+            Party.id == wanted, Party.merged_into_id.is_(None))).all()
     return choices(rows)
 
 
