@@ -39,8 +39,8 @@ def measure(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
         if first.get("p50 ms") and last.get("p50 ms"):
             rows.append({"benchmark": f"{first['benchmark']}: {large:,} vs {small:,}",
                          "p50 ms": last["p50 ms"],
-                         "ratio p50": last["p50 ms"] / first["p50 ms"],
-                         "ratio p95": last["p95 ms"] / first["p95 ms"],
+                         "growth p50": last["p50 ms"] / first["p50 ms"],
+                         "growth p95": last["p95 ms"] / first["p95 ms"],
                          "note": "flat" if last["p50 ms"] / first["p50 ms"] <= 1.3
                          else "grows (> 1.3×)"})
     return rows
@@ -49,7 +49,7 @@ def measure(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
 def run(repeat: int = 30, app: Any = None) -> list[dict[str, Any]]:
     """For bench/run.py: compares the sizes named in BENCH_SCALE_SIZES (default 10k, 100k)."""
     sizes = [int(s) for s in os.environ.get("BENCH_SCALE_SIZES", "10000,100000").split(",")]
-    return [r for r in measure(sizes, repeat) if "ratio p50" in r]
+    return [r for r in measure(sizes, repeat) if "growth p50" in r]
 
 
 def main() -> None:
@@ -60,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure([int(s) for s in args.sizes.split(",")], args.repeat)
     print(f"load average: {os.getloadavg()[0]:.1f}")
-    print_table(rows, ["benchmark", "objects", "p50 ms", "p95 ms", "ratio p50", "ratio p95",
+    print_table(rows, ["benchmark", "objects", "p50 ms", "p95 ms", "growth p50", "growth p95",
                        "note"])
 
 
