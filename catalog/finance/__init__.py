@@ -13,6 +13,10 @@ def init_app(app: Any) -> None:
     from catalog.core.nav import add_nav
     from catalog.finance import cli, views  # noqa: F401  (routes register on import)
 
+    from catalog.dashboard import add_panel
+
     app.register_blueprint(bp)
     add_nav(app, "Finance", "finance.index", "finance.view", order=70)
+    # amounts owed are finance data: the panel is shown only with finance.view
+    add_panel(app, "finance/_panel.html", views.dashboard_panel, "finance.view")
     cli.register(app)

@@ -107,6 +107,27 @@ def index() -> Any:
         trial=ledger.account_balances(session, as_of=_as_of()), as_of=_as_of())
 
 
+def dashboard_panel() -> dict[str, Any]:
+    """Receivables per currency, overdue count and work waiting, for the dashboard."""
+    from catalog.finance.models import LedgerLine
+
+    session = db.session
+    receivable = ledger.account_id(session, "receivable")
+    totals = session.execute(
+        sa.select(LedgerLine.currency, sa.func.sum(LedgerLine.amount_minor))
+        .where(LedgerLine.account_id == receivable).group_by(LedgerLine.currency)
+        .order_by(LedgerLine.currency)).all()
+    return {
+        "totals": totals,
+        "overdue": session.scalar(sa.select(sa.func.count()).select_from(Invoice).where(
+            Invoice.status.in_(services.OPEN_STATUSES), Invoice.due_date < services.today())),
+        "pending_write_offs": session.scalar(sa.select(sa.func.count()).select_from(WriteOff)
+                                             .where(WriteOff.status == "pending")),
+        "to_review": session.scalar(sa.select(sa.func.count()).select_from(BankTransaction)
+                                    .where(BankTransaction.status == "unsure")),
+    }
+
+
 # --- accounts ----------------------------------------------------------------------------------
 
 @bp.route("/accounts")

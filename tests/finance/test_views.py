@@ -21,15 +21,24 @@ def party(db_session):
     return record
 
 
-def test_finance_pages_are_for_finance_roles_only(client, auth, party):
+def test_finance_pages_are_for_finance_roles_only(client, auth, party, db_session, make_user):
+    officer = make_user("finance_officer")
+    invoice = services.create_invoice(db_session, party=party, kind="other", actor=officer)
+    services.add_line(db_session, invoice, description="Fee", quantity=1,
+                      unit_price_minor=987_654, actor=officer)
+    services.issue_invoice(db_session, invoice, actor=officer)
     auth.login("registrar")
-    assert b">Finance<" not in client.get("/").data
+    dashboard = client.get("/").get_data(as_text=True)
+    assert ">Finance<" not in dashboard
+    assert "9,876.54" not in dashboard
     for url in ("/finance/", "/finance/invoices", f"/finance/parties/{party.id}",
                 "/finance/payments", "/finance/bank", "/finance/pledges", "/finance/write-offs"):
         assert client.get(url).status_code == 403, url
     auth.logout()
     auth.login("finance_officer")
-    assert b">Finance<" in client.get("/").data
+    dashboard = client.get("/").get_data(as_text=True)
+    assert ">Finance<" in dashboard
+    assert "GBP 9,876.54 receivable" in dashboard
     for url in ("/finance/", "/finance/invoices", f"/finance/parties/{party.id}",
                 "/finance/payments", "/finance/bank", "/finance/bank/review", "/finance/pledges",
                 "/finance/write-offs", "/finance/accounts", "/finance/invoices/new",
