@@ -11,9 +11,8 @@ bp = Blueprint("finance", __name__, url_prefix="/finance")
 
 def init_app(app: Any) -> None:
     from catalog.core.nav import add_nav
-    from catalog.finance import cli, views  # noqa: F401  (routes register on import)
-
     from catalog.dashboard import add_panel
+    from catalog.finance import cli, views
 
     app.register_blueprint(bp)
     add_nav(app, "Finance", "finance.index", "finance.view", order=70)
