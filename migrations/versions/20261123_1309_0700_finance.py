@@ -1,7 +1,7 @@
 """finance
 
 Revision ID: 0700
-Revises: 0400
+Revises: 0601
 Create Date: 2026-11-23 13:09:02.440727
 """
 
@@ -13,7 +13,7 @@ from catalog.finance.guards import create_guards, drop_guards
 
 
 revision = '0700'
-down_revision = '0400'
+down_revision = '0601'
 branch_labels = None
 depends_on = None
 
