@@ -149,6 +149,28 @@ def invoice_balance(session: Session, invoice_id: int, *, as_of: date | None = N
     return _sum(session, *conditions)
 
 
+def invoice_balances(session: Session, invoice_ids: Iterable[int] | None = None, *,
+                     as_of: date | None = None, party_id: int | None = None) -> dict[int, int]:
+    """Open balance per invoice in one grouped query (aging, lists): {invoice_id: balance}.
+
+    Only invoices with receivable lines appear; a missing id has a zero balance.
+    """
+    query = (sa.select(LedgerLine.invoice_id, sa.func.sum(LedgerLine.amount_minor))
+             .where(LedgerLine.account_id == account_id(session, "receivable"),
+                    LedgerLine.invoice_id.is_not(None))
+             .group_by(LedgerLine.invoice_id))
+    if invoice_ids is not None:
+        ids = list(invoice_ids)
+        if not ids:
+            return {}
+        query = query.where(LedgerLine.invoice_id.in_(ids))
+    if party_id is not None:
+        query = query.where(LedgerLine.party_id == party_id)
+    if as_of is not None:
+        query = query.where(LedgerLine.entry_date <= as_of)
+    return {int(i): int(total) for i, total in session.execute(query)}
+
+
 def party_receivable(session: Session, party_id: int, currency: str, *,
                      as_of: date | None = None) -> int:
     """Total owed by a party in ``currency`` (sum of its receivable lines), as of a date."""

@@ -73,6 +73,13 @@ def _as_of() -> date:
         return services.today()
 
 
+def _balances(invoices: Any, as_of: date | None = None) -> dict[int, int]:
+    """Open amount of each issued invoice in the list (drafts have none), one query."""
+    issued = [i.id for i in invoices if i.status != "draft"]
+    found = ledger.invoice_balances(db.session, issued, as_of=as_of)
+    return {invoice_id: found.get(invoice_id, 0) for invoice_id in issued}
+
+
 def _pdf(data: bytes, filename: str) -> Response:
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
@@ -97,7 +104,7 @@ def index() -> Any:
         .order_by(Invoice.due_date).limit(20)))
     return render_template(
         "finance/index.html", totals=totals, overdue=overdue,
-        balances={i.id: ledger.invoice_balance(session, i.id) for i in overdue},
+        balances=_balances(overdue),
         drafts=session.scalar(sa.select(sa.func.count()).select_from(Invoice)
                               .where(Invoice.status == "draft")),
         pending_write_offs=session.scalar(sa.select(sa.func.count()).select_from(WriteOff)
@@ -162,8 +169,7 @@ def _party_page(party: Party, *, account_form: AccountForm | None = None,
         contact_form=contact_form or ContactForm(prefix="contact"),
         refund_form=refund_form or RefundForm(prefix="refund", currency=account.currency),
         balances=balances, invoices=invoices, payments=payments, as_of=as_of,
-        open_by_invoice={i.id: ledger.invoice_balance(session, i.id) for i in invoices
-                         if i.status != "draft"},
+        open_by_invoice=_balances(invoices, as_of=as_of),
         statement=services.statement_rows(session, party.id, account.currency, as_of=as_of),
         changes=session.scalars(history("finance_accounts", account.id).limit(30)).all(),
         form=EmptyForm())
@@ -300,8 +306,7 @@ def invoices() -> Any:
     rows = db.session.scalars(query).all()
     return render_template("finance/invoices.html", invoices=rows, status=status,
                            statuses=INVOICE_STATUSES,
-                           open_by_invoice={i.id: ledger.invoice_balance(db.session, i.id)
-                                            for i in rows if i.status != "draft"})
+                           open_by_invoice=_balances(rows))
 
 
 @bp.route("/invoices/new", methods=["GET", "POST"])
@@ -496,7 +501,7 @@ def new_payment() -> Any:
     if payer is not None and request.method == "GET":
         form.currency.data = services.get_account(db.session, payer).currency
     open_items = services.open_invoices(db.session, payer.id) if payer else []
-    open_by_invoice = {i.id: ledger.invoice_balance(db.session, i.id) for i in open_items}
+    open_by_invoice = _balances(open_items)
     context = {"form": form, "payer": payer, "open_items": open_items,
                "open_by_invoice": open_by_invoice}
     if form.validate_on_submit() and payer is not None:
