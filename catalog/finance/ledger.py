@@ -37,6 +37,18 @@ class Line:
     invoice_id: int | None = None
 
 
+def insert_if_missing(session: Session, model: type, values: dict[str, object],
+                      key: str) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: two transactions creating the same row on first use
+    both succeed instead of one failing on the unique key."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]))
+
+
 def chart_ids(session: Session) -> dict[str, int]:
     """Ids of the chart's accounts by code, creating any that are missing (first use)."""
     ids = {code: int(i) for code, i in session.execute(
@@ -44,9 +56,9 @@ def chart_ids(session: Session) -> dict[str, int]:
     missing = [code for code in CHART if code not in ids]
     for code in missing:
         number, name, kind = CHART[code]
-        session.add(LedgerAccount(code=code, number=number, name=name, type=kind))
+        insert_if_missing(session, LedgerAccount,
+                          {"code": code, "number": number, "name": name, "type": kind}, "code")
     if missing:
-        session.flush()
         ids = {code: int(i) for code, i in session.execute(
             sa.select(LedgerAccount.code, LedgerAccount.id))}
     return ids
