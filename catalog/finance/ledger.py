@@ -203,6 +203,22 @@ def party_unapplied(session: Session, party_id: int, currency: str, *,
     return -_sum(session, *conditions)
 
 
+def party_balances(session: Session, account: str, *, as_of: date | None = None
+                   ) -> dict[tuple[int, str], int]:
+    """Balance of one account ("receivable", "unapplied") per (party, currency), one query.
+
+    Signs are the ledger's: receivable positive when owed, unapplied negative when held.
+    """
+    query = (sa.select(LedgerLine.party_id, LedgerLine.currency,
+                       sa.func.sum(LedgerLine.amount_minor))
+             .where(LedgerLine.account_id == account_id(session, account),
+                    LedgerLine.party_id.is_not(None))
+             .group_by(LedgerLine.party_id, LedgerLine.currency))
+    if as_of is not None:
+        query = query.where(LedgerLine.entry_date <= as_of)
+    return {(int(p), c): int(t) for p, c, t in session.execute(query) if t}
+
+
 def party_currencies(session: Session, party_id: int) -> list[str]:
     """Currencies in which the party has ledger activity."""
     return list(session.scalars(sa.select(LedgerLine.currency).where(

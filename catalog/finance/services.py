@@ -737,6 +737,25 @@ def request_write_off(session: Session, invoice: Invoice, *, amount_minor: int, 
     return write_off
 
 
+def post_approved_write_off(session: Session, invoice: Invoice, *, amount_minor: int,
+                            reason: str, approver: Any, on: date | None = None) -> WriteOff:
+    """Write off an amount already approved elsewhere (e.g. the rest of a paid settlement,
+    approved with the settlement within ``approver``'s authority): posted at once.
+
+    Raises:
+        DomainError: the approver's authority limit does not cover the amount.
+        ValidationError: as for :func:`request_write_off`.
+    """
+    if approver is not None:
+        check(approver, "finance.approve")
+    if approver is not None and not covers(approver, amount_minor, invoice.currency):
+        raise DomainError("The approver's authority limit does not cover this write-off.")
+    write_off = request_write_off(session, invoice, amount_minor=amount_minor, reason=reason,
+                                  actor=None, on=on)
+    _post_write_off(session, write_off, approver=approver, on=on)
+    return write_off
+
+
 def _post_write_off(session: Session, write_off: WriteOff, *, approver: Any,
                     on: date | None) -> None:
     invoice = write_off.invoice
