@@ -135,6 +135,31 @@ def dashboard_panel() -> dict[str, Any]:
     }
 
 
+@bp.route("/journal")
+@require("finance.view")
+def journal() -> Any:
+    """The latest journal entries with their lines: every figure traced to its postings."""
+    from sqlalchemy.orm import selectinload
+
+    from catalog.finance.models import JournalEntry
+
+    query = (sa.select(JournalEntry).options(selectinload(JournalEntry.lines))
+             .order_by(JournalEntry.id.desc()).limit(200))
+    source = request.args.get("source_type")
+    if source:
+        query = query.where(JournalEntry.source_type == source)
+    invoice_id = request.args.get("invoice_id", type=int)
+    if invoice_id:
+        from catalog.finance.models import LedgerLine
+
+        query = query.where(JournalEntry.id.in_(
+            sa.select(LedgerLine.entry_id).where(LedgerLine.invoice_id == invoice_id)))
+    entries = db.session.scalars(query).all()
+    reversed_ids = set(db.session.scalars(sa.select(JournalEntry.reverses_id).where(
+        JournalEntry.reverses_id.in_([e.id for e in entries]))))
+    return render_template("finance/journal.html", entries=entries, reversed_ids=reversed_ids)
+
+
 # --- accounts ----------------------------------------------------------------------------------
 
 @bp.route("/accounts")

@@ -32,7 +32,8 @@ def test_finance_pages_are_for_finance_roles_only(client, auth, party, db_sessio
     assert ">Finance<" not in dashboard
     assert "9,876.54" not in dashboard
     for url in ("/finance/", "/finance/invoices", f"/finance/parties/{party.id}",
-                "/finance/payments", "/finance/bank", "/finance/pledges", "/finance/write-offs"):
+                "/finance/payments", "/finance/bank", "/finance/pledges", "/finance/write-offs",
+                "/finance/journal", f"/finance/invoices/{invoice.id}/pdf"):
         assert client.get(url).status_code == 403, url
     auth.logout()
     auth.login("finance_officer")
@@ -43,7 +44,7 @@ def test_finance_pages_are_for_finance_roles_only(client, auth, party, db_sessio
                 "/finance/payments", "/finance/bank", "/finance/bank/review", "/finance/pledges",
                 "/finance/write-offs", "/finance/accounts", "/finance/invoices/new",
                 "/finance/payments/new", f"/finance/payments/new?party_id={party.id}",
-                "/finance/pledges/new"):
+                "/finance/pledges/new", "/finance/journal"):
         assert client.get(url).status_code == 200, url
 
 
@@ -106,6 +107,9 @@ def test_issue_an_invoice_and_record_a_payment_through_the_pages(client, auth, p
     party_page = client.get(f"/finance/parties/{party.id}").get_data(as_text=True)
     assert "GBP 40.80" in party_page
     assert "BACS 1" in party_page
+    journal = client.get(f"/finance/journal?invoice_id={invoice.id}").get_data(as_text=True)
+    assert f"Invoice {invoice.number}" in journal
+    assert "1100 Accounts receivable" in journal
     pdf = client.get(f"{url}/pdf")
     assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
