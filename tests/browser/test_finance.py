@@ -71,3 +71,46 @@ def test_issue_an_invoice_and_record_a_payment(live_server, tablet_page, signed_
     page.goto(f"{live_server.url}/finance/parties/{party_id}")
     expect(page.locator('[data-balance="GBP"]')).to_have_text("GBP 9.20")
     axe_check(page)
+
+
+def test_bank_statement_upload_and_review(live_server, tablet_page, signed_in, axe_check,
+                                          tmp_path):
+    from catalog.finance import services
+
+    page = tablet_page
+    party_id, name = _party(live_server)
+    user = signed_in(page, "finance_officer")
+    with live_server.session() as session:
+        from catalog.parties.models import Party
+        from catalog.users.models import User
+
+        actor = session.get(User, user.id)
+        invoice = services.create_invoice(session, party=session.get(Party, party_id),
+                                          kind="other", actor=actor)
+        services.add_line(session, invoice, description="Catalogues", quantity=1,
+                          unit_price_minor=8_000, actor=actor)
+        services.issue_invoice(session, invoice, actor=actor)
+        number, invoice_id = invoice.number, invoice.id
+    statement = tmp_path / "june.csv"
+    statement.write_text("date,amount,currency,reference,counterparty,id\n"
+                         f"2026-06-02,50.00,GBP,Part payment {number},{name},"
+                         f"B-{uuid.uuid4().hex[:8]}\n")
+    page.goto(f"{live_server.url}/finance/bank")
+    page.get_by_label("Statement file").set_input_files(str(statement))
+    page.get_by_role("button", name="Import").tap()
+    expect(page.get_by_text("Imported 1 transaction(s) (1 unsure)")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text=f"Part payment {number}")
+    expect(row.get_by_text("amount differs")).to_be_visible()
+    axe_check(page)
+    row.get_by_role("button", name="Confirm").tap()
+    expect(page.get_by_text("Transaction confirmed and posted.")).to_be_visible()
+    page.goto(f"{live_server.url}/finance/invoices/{invoice_id}")
+    expect(page.locator("#invoice-open")).to_have_text("GBP 30.00")
+
+    # the same file again: refused, nothing posted twice
+    page.goto(f"{live_server.url}/finance/bank")
+    page.get_by_label("Statement file").set_input_files(str(statement))
+    page.get_by_role("button", name="Import").tap()
+    expect(page.get_by_text("This file was already imported")).to_be_visible()
+    page.goto(f"{live_server.url}/finance/invoices/{invoice_id}")
+    expect(page.locator("#invoice-open")).to_have_text("GBP 30.00")
