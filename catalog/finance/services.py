@@ -258,6 +258,17 @@ def remove_line(session: Session, invoice: Invoice, line_id: int, *, actor: Any)
     session.flush()
 
 
+def delete_draft(session: Session, invoice: Invoice, *, actor: Any) -> None:
+    """Throw away a draft (it never had a number, so no gap is left)."""
+    _actor_check(actor, "finance.edit")
+    _require_draft(invoice)
+    for line in list(invoice.lines):
+        session.delete(line)
+    session.flush()
+    session.delete(invoice)
+    session.flush()
+
+
 def _recompute(invoice: Invoice) -> None:
     invoice.net_minor = sum(line.net_minor for line in invoice.lines)
     invoice.tax_minor = sum(line.tax_minor for line in invoice.lines)

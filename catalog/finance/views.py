@@ -419,6 +419,21 @@ def remove_line(invoice_id: int, line_id: int) -> Any:
     return redirect(url_for("finance.invoice", invoice_id=invoice_id))
 
 
+@bp.route("/invoices/<int:invoice_id>/delete", methods=["POST"])
+@require("finance.edit")
+def delete_draft(invoice_id: int) -> Any:
+    record = _get(Invoice, invoice_id)
+    party_id = record.party_id
+    try:
+        services.delete_draft(db.session, record, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("finance.invoice", invoice_id=invoice_id)), 303
+    flash("Draft deleted.", "success")
+    return redirect(url_for("finance.party", party_id=party_id))
+
+
 @bp.route("/invoices/<int:invoice_id>/issue", methods=["POST"])
 @require("finance.edit")
 def issue(invoice_id: int) -> Any:

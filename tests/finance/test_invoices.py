@@ -181,3 +181,17 @@ def test_fee_invoice_from_a_real_loan(db_session, officer):
     assert loan.number in invoice.lines[0].description
     assert loan.fee_invoice_number == invoice.number
     assert ledger.invoice_balance(db_session, invoice.id) == 123_450
+
+
+def test_drafts_can_be_deleted_issued_invoices_cannot(db_session, make_party, make_invoice,
+                                                     officer):
+    party = make_party()
+    draft = make_invoice(party, issue=False)
+    draft_id = draft.id
+    services.delete_draft(db_session, draft, actor=officer)
+    assert db_session.get(Invoice, draft_id) is None
+    issued = make_invoice(party)
+    with pytest.raises(InvalidTransition, match="credit note"):
+        services.delete_draft(db_session, issued, actor=officer)
+    assert "issued invoices cannot be changed" in db_refusal(
+        db_session, sa.delete(Invoice).where(Invoice.id == issued.id))
