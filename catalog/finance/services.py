@@ -374,6 +374,12 @@ def invoice_loan_fee(session: Session, *, loan: Any, actor: Any) -> Invoice:
     return issue_invoice(session, invoice, actor=actor)
 
 
+def live_allocations() -> sa.ColumnElement[bool]:
+    """Allocations that still count: from unapplied cash, or from a payment not reversed."""
+    return sa.or_(Allocation.payment_id.is_(None), Allocation.payment_id.in_(
+        sa.select(Payment.id).where(Payment.reversal_entry_id.is_(None))))
+
+
 def refresh_status(session: Session, invoice: Invoice) -> str:
     """Set the invoice's status from its ledger balance (status is a cache of the ledger)."""
     if invoice.status == "draft":
@@ -384,7 +390,7 @@ def refresh_status(session: Session, invoice: Invoice) -> str:
         status = "void"
     elif open_minor <= 0:
         paid = session.scalar(sa.select(sa.func.count()).select_from(Allocation)
-                              .where(Allocation.invoice_id == invoice.id)) or 0
+                              .where(Allocation.invoice_id == invoice.id, live_allocations())) or 0
         written = session.scalar(sa.select(sa.func.count()).select_from(WriteOff).where(
             WriteOff.invoice_id == invoice.id, WriteOff.status == "posted")) or 0
         status = "written_off" if written and not paid else "paid"
@@ -657,6 +663,45 @@ def apply_unapplied(session: Session, *, party: Party, currency: str, actor: Any
     _write_allocations(session, plan, {i.id: i for i in locked}, payment_id=None,
                        currency=currency, day=day, entry=entry)
     return plan
+
+
+def reverse_payment(session: Session, payment: Payment, *, reason: str, actor: Any,
+                    on: date | None = None) -> Payment:
+    """Undo a payment (a bounced cheque, a payment recorded in error) by a reversal entry.
+
+    The invoices it paid are open again. Refused when part of the payment's unapplied cash has
+    since been applied elsewhere or refunded: there would be less cash to take back than it left.
+
+    Raises:
+        InvalidTransition: already reversed.
+        ValidationError: no reason.
+        DomainError: its unapplied cash has been used since.
+    """
+    _actor_check(actor, "finance.edit")
+    if payment.is_reversed:
+        raise InvalidTransition("This payment has already been reversed.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give the reason for reversing the payment.", field="reason")
+    invoices = lock_invoices(session, [a.invoice_id for a in payment.allocations])
+    lock_party(session, payment.party)
+    left_unapplied = payment.amount_minor - sum(a.amount_minor for a in payment.allocations)
+    if left_unapplied > party_unapplied(session, payment.party_id, payment.currency):
+        raise DomainError("Some of this payment's unapplied cash has since been applied or "
+                          "refunded, so it cannot be reversed as a whole.")
+    entry = session.scalar(sa.select(JournalEntry).where(
+        JournalEntry.source_type == "payment", JournalEntry.source_id == payment.id,
+        JournalEntry.reverses_id.is_(None)))
+    if entry is None:
+        raise DomainError("The payment's posting was not found.")
+    reversal = reverse_entry(session, entry, entry_date=on or today(),
+                             memo=f"Payment reversed: {reason}"[:300], actor=actor)
+    payment.reversal_entry_id = reversal.id
+    payment.reversal_reason = reason[:300]
+    session.flush()
+    for invoice in invoices:
+        refresh_status(session, invoice)
+    return payment
 
 
 def lock_party(session: Session, party: Party) -> None:
@@ -937,7 +982,8 @@ def pledge_paid_minor(session: Session, pledge: Pledge) -> int:
     if not invoice_ids:
         return 0
     return int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Allocation.amount_minor), 0))
-                              .where(Allocation.invoice_id.in_(invoice_ids))) or 0)
+                              .where(Allocation.invoice_id.in_(invoice_ids),
+                                     live_allocations())) or 0)
 
 
 def acknowledge_gift(session: Session, invoice: Invoice) -> None:

@@ -524,10 +524,25 @@ def payments() -> Any:
 @require("finance.view")
 def payment(payment_id: int) -> Any:
     record = _get(Payment, payment_id)
-    return render_template("finance/payment.html", payment=record,
+    return render_template("finance/payment.html", payment=record, form=EmptyForm(),
                            invoices={a.invoice_id: db.session.get(Invoice, a.invoice_id)
                                      for a in record.allocations},
                            changes=db.session.scalars(history("payments", record.id)).all())
+
+
+@bp.route("/payments/<int:payment_id>/reverse", methods=["POST"])
+@require("finance.edit")
+def reverse_payment(payment_id: int) -> Any:
+    record = _get(Payment, payment_id)
+    try:
+        services.reverse_payment(db.session, record, reason=request.form.get("reason", ""),
+                                 actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("finance.payment", payment_id=payment_id)), 303
+    flash("Payment reversed; the invoices it paid are open again.", "success")
+    return redirect(url_for("finance.payment", payment_id=payment_id))
 
 
 @bp.route("/payments/new", methods=["GET", "POST"])
