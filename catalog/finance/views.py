@@ -325,11 +325,16 @@ def send_statement(party_id: int) -> Any:
 @require("finance.view")
 def invoices() -> Any:
     status = request.args.get("status") or ""
+    overdue = request.args.get("overdue") == "1"
     query = sa.select(Invoice).order_by(Invoice.id.desc()).limit(300)
     if status in INVOICE_STATUSES:
         query = query.where(Invoice.status == status)
+    if overdue:
+        query = query.where(Invoice.status.in_(services.OPEN_STATUSES),
+                            Invoice.due_date < services.today())
     rows = db.session.scalars(query).all()
     return render_template("finance/invoices.html", invoices=rows, status=status,
+                           overdue=overdue,
                            statuses=INVOICE_STATUSES,
                            open_by_invoice=_balances(rows))
 

@@ -105,6 +105,8 @@ def test_issue_an_invoice_and_record_a_payment_through_the_pages(client, auth, p
     db_session.refresh(invoice)
     assert invoice.status == "paid"
     assert ledger.party_unapplied(db_session, party.id, "GBP") == 4_080
+    overdue = client.get("/finance/invoices?overdue=1").get_data(as_text=True)
+    assert invoice.number not in overdue  # paid
     party_page = client.get(f"/finance/parties/{party.id}").get_data(as_text=True)
     assert "GBP 40.80" in party_page
     assert "BACS 1" in party_page
