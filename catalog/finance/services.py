@@ -976,6 +976,22 @@ def raise_instalments(session: Session, *, as_of: date, actor: Any) -> list[Invo
     return raised
 
 
+def cancel_pledge(session: Session, pledge: Pledge, *, reason: str, actor: Any) -> Pledge:
+    """Stop a pledge: instalments not yet invoiced are never raised. Invoices already issued
+    stay (credit them if the donor is released from them too)."""
+    _actor_check(actor, "finance.edit")
+    if pledge.status != "active":
+        raise InvalidTransition("This pledge is already cancelled.")
+    if not (reason or "").strip():
+        raise ValidationError("Give the reason for cancelling the pledge.", field="reason")
+    from catalog.core.audit import reason as audit_reason
+
+    with audit_reason(reason.strip()[:300]):
+        pledge.status = "cancelled"
+        session.flush()
+    return pledge
+
+
 def pledge_paid_minor(session: Session, pledge: Pledge) -> int:
     """What the donor has paid on the pledge so far (allocations to its instalment invoices)."""
     invoice_ids = [i.invoice_id for i in pledge.instalments if i.invoice_id]

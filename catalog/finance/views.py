@@ -631,8 +631,23 @@ def new_pledge() -> Any:
 @require("finance.view")
 def pledge(pledge_id: int) -> Any:
     record = _get(Pledge, pledge_id)
-    return render_template("finance/pledge.html", pledge=record,
+    return render_template("finance/pledge.html", pledge=record, form=EmptyForm(),
                            paid=services.pledge_paid_minor(db.session, record))
+
+
+@bp.route("/pledges/<int:pledge_id>/cancel", methods=["POST"])
+@require("finance.edit")
+def cancel_pledge(pledge_id: int) -> Any:
+    record = _get(Pledge, pledge_id)
+    try:
+        services.cancel_pledge(db.session, record, reason=request.form.get("reason", ""),
+                               actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("finance.pledge", pledge_id=pledge_id)), 303
+    flash("Pledge cancelled; no further instalments will be invoiced.", "success")
+    return redirect(url_for("finance.pledge", pledge_id=pledge_id))
 
 
 @bp.route("/pledges/raise", methods=["POST"])
