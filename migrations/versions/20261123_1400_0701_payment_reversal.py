@@ -1,7 +1,7 @@
 """payment reversal
 
 Revision ID: 0701
-Revises: 0900
+Revises: 0602
 Create Date: 2026-11-23 14:00:00.288986
 """
 
@@ -11,7 +11,7 @@ import catalog.core.db
 
 
 revision = '0701'
-down_revision = '0900'
+down_revision = '0602'
 branch_labels = None
 depends_on = None
 
