@@ -312,24 +312,25 @@ def get_procedure(session: Session, model: type[Any], record_id: int) -> Any:
 
 def procedures_for_object(session: Session, object_id: int) -> list[dict[str, Any]]:
     """Every procedure the object is in, oldest first (one query per procedure kind)."""
-    found: list[dict[str, Any]] = []
     entries = session.scalars(sa.select(ObjectEntry).join(object_entry_objects).where(
         object_entry_objects.c.object_id == object_id)).all()
-    for entry in entries:
-        found.append({"kind": "Object entry", "number": entry.number, "date": entry.entry_date,
-                      "summary": ENTRY_REASONS.get(entry.reason, entry.reason),
-                      "url": url_for("procedures.entry_detail", entry_id=entry.id)})
+    found: list[dict[str, Any]] = [
+        {"kind": "Object entry", "number": entry.number, "date": entry.entry_date,
+         "summary": ENTRY_REASONS.get(entry.reason, entry.reason),
+         "url": url_for("procedures.entry_detail", entry_id=entry.id)} for entry in entries]
     acquisitions = session.scalars(sa.select(Acquisition).join(acquisition_objects).where(
         acquisition_objects.c.object_id == object_id)).all()
-    for acq in acquisitions:
-        found.append({"kind": "Acquisition", "number": acq.number, "date": acq.acquisition_date,
-                      "summary": ACQUISITION_METHODS.get(acq.method, acq.method),
-                      "url": url_for("procedures.acquisition_detail", acquisition_id=acq.id)})
+    found += [
+        {"kind": "Acquisition", "number": acq.number, "date": acq.acquisition_date,
+         "summary": ACQUISITION_METHODS.get(acq.method, acq.method),
+         "url": url_for("procedures.acquisition_detail", acquisition_id=acq.id)}
+        for acq in acquisitions]
     deaccessions = session.scalars(sa.select(Deaccession).join(deaccession_objects).where(
         deaccession_objects.c.object_id == object_id)).all()
-    for dea in deaccessions:
-        found.append({"kind": "Deaccession", "number": dea.number, "date": dea.authorised_on,
-                      "summary": DISPOSAL_METHODS.get(dea.disposal_method, dea.disposal_method),
-                      "url": url_for("procedures.deaccession_detail", deaccession_id=dea.id)})
+    found += [
+        {"kind": "Deaccession", "number": dea.number, "date": dea.authorised_on,
+         "summary": DISPOSAL_METHODS.get(dea.disposal_method, dea.disposal_method),
+         "url": url_for("procedures.deaccession_detail", deaccession_id=dea.id)}
+        for dea in deaccessions]
     found.sort(key=lambda item: item["date"])
     return found

@@ -80,9 +80,11 @@ def test_upload_makes_thumbnails_and_primary(client, auth, make_object, db_sessi
     images = db_session.query(ObjectImage).filter_by(object_id=obj.id).order_by(
         ObjectImage.id).all()
     assert [i.is_primary for i in images] == [True, False]
-    assert images[0].format == "TIFF" and images[0].width == 2000
+    assert images[0].format == "TIFF"
+    assert images[0].width == 2000
     with client.get(f"/objects/images/{images[0].id}/thumb") as thumb:
-        assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+        assert thumb.status_code == 200
+        assert thumb.mimetype == "image/jpeg"
         assert max(Image.open(io.BytesIO(thumb.data)).size) == 320
     with client.get(f"/objects/images/{images[0].id}/original") as original:
         assert original.mimetype == "image/tiff"
