@@ -8,11 +8,9 @@ bp = Blueprint("parties", __name__, url_prefix="/parties")
 
 
 def init_app(app: Flask) -> None:
-    from catalog import api
     from catalog.core.nav import add_nav
     from catalog.parties import views  # noqa: F401  (routes register on import)
-    from catalog.parties.api import api_bp
 
+    # The JSON API for parties lives with the other record APIs in catalog.api.records.
     app.register_blueprint(bp)
-    api.register(app, api_bp, "parties")
     add_nav(app, "Parties", "parties.index", "parties.view", order=14)
