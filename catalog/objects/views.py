@@ -176,7 +176,7 @@ def detail(object_id: int) -> Any:
     obj = services.load_record(db.session, object_id)
     changes = db.session.scalars(history("objects", obj.id).limit(100)).all()
     return render_template("objects/detail.html", obj=obj, changes=changes,
-                           procedures=procedures_for_object(db.session, obj.id),
+                           procedures=procedures_for_object(db.session, obj.id, current_user),
                            statuses=OBJECT_STATUSES, upload_form=ImageUploadForm())
 
 
@@ -263,7 +263,7 @@ def upload_image(object_id: int) -> Any:
 
     changes = db.session.scalars(history("objects", obj.id).limit(100)).all()
     return render_invalid("objects/detail.html", obj=obj, changes=changes,
-                          procedures=procedures_for_object(db.session, obj.id),
+                          procedures=procedures_for_object(db.session, obj.id, current_user),
                           statuses=OBJECT_STATUSES, upload_form=form)
 
 

@@ -310,8 +310,11 @@ def get_procedure(session: Session, model: type[Any], record_id: int) -> Any:
     return record
 
 
-def procedures_for_object(session: Session, object_id: int) -> list[dict[str, Any]]:
-    """Every procedure the object is in, oldest first (one query per procedure kind)."""
+def procedures_for_object(session: Session, object_id: int,
+                          user: Any = None) -> list[dict[str, Any]]:
+    """Every procedure the object is in, oldest first (one query per procedure kind); with
+    ``user``, also those other domains keep (loans, condition checks, movements …) that the user
+    may see."""
     entries = session.scalars(sa.select(ObjectEntry).join(object_entry_objects).where(
         object_entry_objects.c.object_id == object_id)).all()
     found: list[dict[str, Any]] = [
@@ -332,5 +335,9 @@ def procedures_for_object(session: Session, object_id: int) -> list[dict[str, An
          "summary": DISPOSAL_METHODS.get(dea.disposal_method, dea.disposal_method),
          "url": url_for("procedures.deaccession_detail", deaccession_id=dea.id)}
         for dea in deaccessions]
-    found.sort(key=lambda item: item["date"])
+    if user is not None:
+        from catalog.procedures.links import other_procedures
+
+        found += other_procedures(session, object_id, user)
+    found.sort(key=lambda item: (item["date"] is None, item["date"] or date.min))
     return found
