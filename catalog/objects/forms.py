@@ -54,7 +54,9 @@ class ObjectForm(FlaskForm):
     scheme = SelectField("Or allocate the next number from", choices={}, default="")
     lot = IntegerField("Add to lot (accession numbers; empty for a new lot)",
                        validators=[Optional(), NumberRange(min=1)])
-    status = SelectField("Status", choices=OBJECT_STATUSES, default="accessioned")
+    # Deaccessioning is a procedure of its own, never a status picked on a form.
+    status = SelectField("Status", choices={k: v for k, v in OBJECT_STATUSES.items()
+                                            if k != "deaccessioned"}, default="accessioned")
     object_name = StringField("Object name", validators=[Optional(), Length(max=200)],
                               render_kw={"list": "vocab-object_name"})
     title = StringField("Title", validators=[Optional(), Length(max=2000)])
@@ -107,3 +109,12 @@ class ImageUploadForm(FlaskForm):
 class ImageEditForm(FlaskForm):
     caption = StringField("Caption", validators=[Optional(), Length(max=2000)])
     rights = StringField("Rights / photo credit", validators=[Optional(), Length(max=2000)])
+
+
+class NumberSchemeForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    pattern = StringField("Pattern, e.g. {year}.{lot}.{item}, L.{year}.{n} or IN{year}.{n:4}",
+                          validators=[DataRequired(), Length(max=100)])
+    applies_to = SelectField("Numbers", choices={})
+    is_active = BooleanField("In use", default=True)

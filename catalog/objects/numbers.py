@@ -177,3 +177,42 @@ def peek_number(session: Session, scheme: NumberScheme, *, on: date | None = Non
 
     lot = last(0) + 1 if "lot" in names else 0
     return format_number(scheme.pattern, year=year, lot=lot, n=1 if "lot" in names else last(0) + 1)
+
+
+#: what a scheme may number
+SCHEME_TARGETS = {
+    "object": "Objects (accession numbers)",
+    "entry": "Object entry records",
+    "acquisition": "Acquisition records",
+    "deaccession": "Deaccession records",
+    "loan_in": "Loans in",
+    "loan_out": "Loans out",
+    "other": "Other",
+}
+
+
+def save_scheme(session: Session, *, actor: object, code: str, name: str, pattern: str,
+                applies_to: str, is_active: bool = True,
+                scheme: NumberScheme | None = None) -> NumberScheme:
+    """Add a number scheme or change one; numbers already given out are never changed."""
+    from catalog.core.permissions import check
+
+    check(actor, "vocabularies.edit")
+    code = (code or "").strip().lower()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", code):
+        raise ValidationError("A code is lower-case letters, digits and _ (e.g. loan_in).",
+                              field="code")
+    pattern = (pattern or "").strip()
+    validate_pattern(pattern)
+    if applies_to not in SCHEME_TARGETS:
+        raise ValidationError("Choose what the scheme numbers.", field="applies_to")
+    clash = session.scalar(sa.select(NumberScheme.id).where(NumberScheme.code == code))
+    if clash is not None and (scheme is None or clash != scheme.id):
+        raise ValidationError(f"There is already a scheme {code}.", field="code")
+    if scheme is None:
+        scheme = NumberScheme(code=code)
+        session.add(scheme)
+    scheme.code, scheme.name, scheme.pattern = code, (name or "").strip() or code, pattern
+    scheme.applies_to, scheme.is_active = applies_to, is_active
+    session.flush()
+    return scheme

@@ -109,6 +109,21 @@ def get_object(session: Session, object_id: int) -> CatalogueObject:
     return obj
 
 
+def record_history(session: Session, obj: CatalogueObject, *, limit: int = 200) -> list[Any]:
+    """The audit trail of the object and of its makers, dimensions, numbers and images."""
+    from catalog.core.audit import AuditLog
+
+    parts = [sa.and_(AuditLog.record_type == "objects", AuditLog.record_id == str(obj.id))]
+    for table, children in (("object_makers", obj.makers), ("object_dimensions", obj.dimensions),
+                            ("object_other_numbers", obj.other_numbers),
+                            ("object_images", obj.images)):
+        if children:
+            parts.append(sa.and_(AuditLog.record_type == table,
+                                 AuditLog.record_id.in_([str(c.id) for c in children])))
+    return list(session.scalars(sa.select(AuditLog).where(sa.or_(*parts))
+                                .order_by(AuditLog.id.desc()).limit(limit)))
+
+
 def load_record(session: Session, object_id: int) -> CatalogueObject:
     """One object with everything its record page shows, in a fixed number of queries."""
     obj = session.scalar(
@@ -195,6 +210,9 @@ def create_object(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    if status == "deaccessioned":
+        raise ValidationError("Objects are deaccessioned through a deaccession record.",
+                              field="status")
     if scheme:
         number = allocate_number(session, scheme, lot=lot, taken=CatalogueObject.number_key)
     else:

@@ -169,3 +169,30 @@ def test_concurrent_allocation_gives_distinct_numbers_without_gaps(app, committe
     expected = {f"R{year}.{n}" for n in range(1, threads_count * per_thread + 1)}
     assert len(numbers) == threads_count * per_thread
     assert set(numbers) == expected  # all distinct, none skipped
+
+
+def test_number_scheme_pages(client, auth, db_session):
+    auth.login("viewer")
+    page = client.get("/objects/number-schemes").get_data(as_text=True)
+    assert "{year}.{lot}.{item}" in page
+    assert client.post("/objects/number-schemes", data={"code": "x"}).status_code == 403
+    auth.logout()
+    auth.login("registrar")
+    bad = client.post("/objects/number-schemes", data={
+        "code": "photo", "name": "Photographs", "pattern": "PH{year}", "applies_to": "object",
+        "is_active": "y"})
+    assert bad.status_code == 422
+    assert "running number" in bad.get_data(as_text=True)
+    good = client.post("/objects/number-schemes", data={
+        "code": "photo", "name": "Photographs", "pattern": "PH{year}.{n:3}",
+        "applies_to": "object", "is_active": "y"})
+    assert good.status_code == 302
+    assert allocate_number(db_session, "photo", on=date(2026, 1, 1)) == "PH2026.001"
+    scheme = db_session.scalar(sa.select(NumberScheme).where(NumberScheme.code == "photo"))
+    edited = client.post(f"/objects/number-schemes/{scheme.id}", data={
+        "code": "photo", "name": "Photographs", "pattern": "PH.{year}.{n}",
+        "applies_to": "object"})
+    assert edited.status_code == 302
+    db_session.refresh(scheme)
+    assert scheme.pattern == "PH.{year}.{n}"
+    assert scheme.is_active is False

@@ -269,3 +269,20 @@ def test_record_page_links_procedures_of_other_domains(client, auth, make_object
     page = client.get(f"/objects/{obj.id}").get_data(as_text=True)
     assert "Condition check" in page
     assert "Valuation" not in page
+
+
+def test_record_history_includes_makers_and_numbers(client, auth, make_object, registrar,
+                                                    db_session):
+    obj = make_object(object_number="H.1", makers=[services.MakerInput(name="Hannah Maker")])
+    services.renumber_object(db_session, obj, actor=registrar, new_number="H.2")
+    db_session.commit()
+    auth.login("viewer")
+    page = client.get(f"/objects/{obj.id}").get_data(as_text=True)
+    assert "object_makers #" in page
+    assert "object_other_numbers #" in page
+    assert "renumbered from H.1" in page
+
+
+def test_status_deaccessioned_only_through_the_procedure(make_object):
+    with pytest.raises(ValidationError, match="deaccession record"):
+        make_object(status="deaccessioned")
