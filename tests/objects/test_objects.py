@@ -197,7 +197,8 @@ def test_record_page_query_count_is_bounded(client, auth, make_object, count_que
                                             db_session):
     """No N+1: a record with many makers, dimensions and numbers costs what a bare one does."""
     bare = make_object(makers=[services.MakerInput(name="Solo")],
-                       dimensions=[services.DimensionInput(dimension="width", value="1", unit="cm")],
+                       dimensions=[services.DimensionInput(dimension="width", value="1",
+                                                           unit="cm")],
                        other_numbers=[("OLD.X", "previous")])
     makers = [services.MakerInput(name=f"Maker {i}") for i in range(6)]
     dims = [services.DimensionInput(dimension="height", value=str(i + 1), unit="cm")
