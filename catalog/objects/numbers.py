@@ -7,6 +7,7 @@ has the last word: every numbered table has a unique ``number_key`` (the normali
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,11 +31,13 @@ _MAX_SKIPS = 1000
 def normalise_number(number: str) -> str:
     """The form on which uniqueness is enforced.
 
-    Case-folded, runs of white space collapsed to one space, every dash variant (‐ – — −)
-    turned into ``-``, stripped: ``" 2024–1–1 "`` and ``"2024-1-1"`` are the same number.
+    Unicode-compatibility-folded (full-width digits, no-break spaces) and case-folded, every
+    dash variant (‐ – — −) turned into ``-``, runs of white space collapsed to one space,
+    stripped: ``" 2024–1–1 "``, ``"２０２４-1-1"`` and ``"2024-1-1"`` are the same number.
     """
-    text = _DASHES.sub("-", number)
-    return _SPACES.sub(" ", text).strip().casefold()
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", number).casefold())
+    text = _DASHES.sub("-", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def natural_sort_key(number: str) -> str:

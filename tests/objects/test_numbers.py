@@ -40,6 +40,17 @@ def test_case_and_inner_spaces():
 number_text = st.text(alphabet=st.sampled_from("0123456789.-/ABab \u2013\u2014T"), max_size=30)
 
 
+def test_unicode_compatibility_forms():
+    assert normalise_number("\uff12\uff10\uff12\uff14.1.1") == "2024.1.1"  # full-width digits
+    assert normalise_number("T\u00a003868") == "t 03868"  # no-break space
+
+
+@given(st.text(max_size=30))
+def test_normalise_is_idempotent_for_any_text(text):
+    once = normalise_number(text)
+    assert normalise_number(once) == once
+
+
 @given(number_text)
 def test_normalise_is_idempotent(text):
     once = normalise_number(text)
