@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -48,8 +49,51 @@ def test_catalogue_an_object_and_see_the_duplicate_warning(live_server, browser,
     page.locator("#dimensions-0-dimension").select_option("height")
     page.locator("#dimensions-0-value").fill("600")
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url(f"{live_server.url}/objects/*")
+    page.wait_for_url(re.compile(r".*/objects/\d+$"))
     assert page.get_by_text(f"Object {fresh} created.").is_visible()
     assert page.get_by_role("heading", name=f"{fresh} · The Harbour").is_visible()
     assert page.get_by_role("link", name="Joseph Mallord William Turner").is_visible()
+    axe_check(page)
+
+
+def test_object_entry_then_accession_on_a_tablet(live_server, tablet_page, signed_in,
+                                                 axe_check):
+    from catalog.parties.services import create_party
+    from catalog.users.models import User
+
+    page = tablet_page
+    depositor = f"Depositor {uuid.uuid4().hex[:6]}"
+    user = live_server.create_user("registrar")
+    with live_server.session() as session:
+        create_party(session, actor=session.get(User, user.id), name=depositor,
+                     roles=["donor"], address="1 High Street")
+    signed_in(page, "registrar")
+    page.goto(f"{live_server.url}/procedures/entries/new")
+    axe_check(page)
+    page.get_by_label("Depositor").fill(depositor)
+    page.get_by_label("Entry date").fill("2026-04-02")
+    page.locator("#objects-0-object_name").fill("clock")
+    page.locator("#objects-0-brief_description").fill("Brass carriage clock")
+    page.get_by_role("button", name="Record entry").tap()
+    page.wait_for_url(re.compile(r".*/procedures/entries/\d+$"))
+    heading = page.get_by_role("heading", level=1).inner_text()
+    entry_number = heading.removeprefix("Object entry ").strip()
+    assert entry_number.startswith("IN2026.")
+    receipt = page.request.get(live_server.url + page.get_by_role(
+        "link", name="Receipt (PDF)").get_attribute("href"))
+    assert receipt.headers["content-type"] == "application/pdf"
+    page.get_by_role("link", name="Acquire and accession").tap()
+    page.wait_for_url("**/procedures/acquisitions/new?entry=*")
+    axe_check(page)
+    page.get_by_label("Acquisition date").fill("2026-05-01")
+    page.get_by_label("Credit line").fill(f"Given by {depositor}, 2026")
+    page.get_by_role("button", name="Accession").tap()
+    page.wait_for_url(re.compile(r".*/procedures/acquisitions/\d+$"))
+    assert page.get_by_text("accessioned as 2026.").is_visible()
+    page.locator("table a").first.tap()
+    page.wait_for_url(re.compile(r".*/objects/\d+$"))
+    assert page.get_by_text(f"{entry_number}.1").first.is_visible()  # kept as other number
+    assert page.get_by_role("link", name=entry_number).is_visible()  # the entry procedure
+    axe_check(page)
+    page.goto(f"{live_server.url}/objects/backlog")
     axe_check(page)
