@@ -341,3 +341,55 @@ def procedures_for_object(session: Session, object_id: int,
         found += other_procedures(session, object_id, user)
     found.sort(key=lambda item: (item["date"] is None, item["date"] or date.min))
     return found
+
+
+def update_entry(session: Session, entry: ObjectEntry, *, actor: Any, depositor_id: int | None,
+                 reason: str, entry_date: date, return_date: date | None,
+                 note: str | None) -> ObjectEntry:
+    """Correct an entry record (its number and objects stay)."""
+    check(actor, "objects.edit")
+    if reason not in ENTRY_REASONS:
+        raise ValidationError("Choose why the objects came in.", field="reason")
+    if return_date is not None and return_date < entry_date:
+        raise ValidationError("The return date is before the entry date.", field="return_date")
+    depositor = _party(session, depositor_id, "depositor")
+    _give_role(depositor, "depositor")
+    entry.depositor = depositor
+    entry.reason, entry.entry_date, entry.return_date = reason, entry_date, return_date
+    entry.note = (note or "").strip() or None
+    session.flush()
+    return entry
+
+
+def update_acquisition(session: Session, acquisition: Acquisition, *, actor: Any,
+                       **fields: Any) -> Acquisition:
+    """Complete or correct an acquisition (e.g. the transfer of title signed later).
+
+    The price has its own service (:func:`set_acquisition_price`); the objects and their
+    accession numbers do not change here.
+    """
+    check(actor, "objects.edit")
+    allowed = {"method", "acquisition_date", "source_id", "funding", "credit_line",
+               "title_transferred_on", "authoriser", "authorised_on", "note"}
+    if unknown := set(fields) - allowed:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    if fields.get("method", acquisition.method) not in ACQUISITION_METHODS:
+        raise ValidationError("Choose how the objects were acquired.", field="method")
+    if "source_id" in fields:
+        acquisition.source = _party(session, fields.pop("source_id"), "source")
+    for key, value in fields.items():
+        setattr(acquisition, key, (value.strip() or None) if isinstance(value, str) else value)
+    session.flush()
+    return acquisition
+
+
+def set_acquisition_price(acquisition: Acquisition, *, actor: Any, price_minor: int | None,
+                          price_currency: str | None) -> None:
+    """Record or clear the price (needs valuations.view: prices are restricted)."""
+    if not has_permission(actor, "valuations.view"):
+        raise PermissionDenied("You may not record prices.")
+    if price_minor is not None and (price_minor < 0 or price_currency not in CURRENCIES):
+        raise ValidationError("Give a price of zero or more in a known currency.",
+                              field="price")
+    acquisition.price_minor = price_minor
+    acquisition.price_currency = price_currency if price_minor is not None else None

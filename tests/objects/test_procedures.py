@@ -212,3 +212,32 @@ def test_viewer_cannot_deaccession_or_enter(client, auth):
     assert client.get("/procedures/deaccessions/new").status_code == 403
     assert client.get("/procedures/entries/new").status_code == 403
     assert client.get("/procedures/").status_code == 200
+
+
+def test_correct_an_entry_and_complete_an_acquisition(db_session, client, auth, entry, donor,
+                                                      registrar):
+    acquisition = services.create_acquisition(
+        db_session, actor=registrar, method="gift", acquisition_date=date(2026, 5, 1),
+        object_ids=[entry.objects[0].id])
+    db_session.commit()
+    auth.login("registrar")
+    assert client.get(f"/procedures/entries/{entry.id}/edit").status_code == 200
+    saved = client.post(f"/procedures/entries/{entry.id}/edit", data={
+        "depositor": "Margaret Hale", "reason": "acquisition", "entry_date": "2026-04-02",
+        "return_date": "2026-08-01", "note": "Extended to August"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    db_session.refresh(entry)
+    assert entry.return_date == date(2026, 8, 1)
+    assert client.get(f"/procedures/acquisitions/{acquisition.id}/edit").status_code == 200
+    done = client.post(f"/procedures/acquisitions/{acquisition.id}/edit", data={
+        "method": "gift", "acquisition_date": "2026-05-01", "source": "Margaret Hale",
+        "title_transferred_on": "2026-05-20", "credit_line": "Given by Margaret Hale",
+        "price": "12.50", "price_currency": "GBP"})
+    assert done.status_code == 302, done.get_data(as_text=True)[:2000]
+    db_session.refresh(acquisition)
+    assert acquisition.title_transferred_on == date(2026, 5, 20)
+    assert acquisition.source_id == donor.id
+    assert acquisition.price_minor == 1250
+    auth.logout()
+    auth.login("viewer")
+    assert client.get(f"/procedures/acquisitions/{acquisition.id}/edit").status_code == 403
