@@ -92,8 +92,11 @@ class ObjectForm(FlaskForm):
 
 
 class RenumberForm(FlaskForm):
-    new_number = StringField("New number", validators=[DataRequired(), Length(max=100)],
+    new_number = StringField("New number", validators=[Optional(), Length(max=100)],
                              render_kw={"autocomplete": "off", "data-check-number": "1"})
+    scheme = SelectField("Or the next number from", choices={}, default="")
+    lot = IntegerField("Add to lot (accession numbers; empty for a new lot)",
+                       validators=[Optional(), NumberRange(min=1)])
     old_kind = SelectField("Keep the old number as", choices=OTHER_NUMBER_KINDS,
                            default="previous")
     reason = StringField("Reason", validators=[Optional(), Length(max=300)])

@@ -120,8 +120,25 @@ def record_history(session: Session, obj: CatalogueObject, *, limit: int = 200) 
         if children:
             parts.append(sa.and_(AuditLog.record_type == table,
                                  AuditLog.record_id.in_([str(c.id) for c in children])))
-    return list(session.scalars(sa.select(AuditLog).where(sa.or_(*parts))
-                                .order_by(AuditLog.id.desc()).limit(limit)))
+    rows = session.scalars(sa.select(AuditLog).where(sa.or_(*parts))
+                           .order_by(AuditLog.id.desc()).limit(limit)).all()
+    return [_tidy(row) for row in rows]
+
+
+#: fields of child records that only repeat what the page already says
+_NOISE = frozenset({"id", "object_id", "position"})
+
+
+def _tidy(row: Any) -> Any:
+    if row.record_type == "objects":
+        return row
+    from types import SimpleNamespace
+
+    return SimpleNamespace(occurred_at=row.occurred_at, actor_label=row.actor_label,
+                           record_type=row.record_type, record_id=row.record_id,
+                           action=row.action, reason=row.reason,
+                           changes={k: v for k, v in (row.changes or {}).items()
+                                    if k not in _NOISE})
 
 
 def load_record(session: Session, object_id: int) -> CatalogueObject:
@@ -253,11 +270,16 @@ def update_object(session: Session, obj: CatalogueObject, *, actor: Any,
     return obj
 
 
-def renumber_object(session: Session, obj: CatalogueObject, *, actor: Any, new_number: str,
-                    why: str | None = None, old_kind: str = "previous") -> CatalogueObject:
-    """Give an object a new number; the old one is kept as an other number and in the history."""
+def renumber_object(session: Session, obj: CatalogueObject, *, actor: Any,
+                    new_number: str | None = None, scheme: str | None = None,
+                    lot: int | None = None, why: str | None = None,
+                    old_kind: str = "previous") -> CatalogueObject:
+    """Give an object a new number, typed or the next of ``scheme``; the old one is kept as an
+    other number and in the history."""
     check(actor, "objects.edit")
-    new_number = _check_number_free(session, new_number, exclude_id=obj.id)
+    if scheme:
+        new_number = allocate_number(session, scheme, lot=lot, taken=CatalogueObject.number_key)
+    new_number = _check_number_free(session, new_number or "", exclude_id=obj.id)
     old = obj.object_number
     if normalise_number(old) == normalise_number(new_number) and old == new_number:
         return obj

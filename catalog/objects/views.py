@@ -184,11 +184,13 @@ def detail(object_id: int) -> Any:
 def renumber(object_id: int) -> Any:
     obj = services.get_object(db.session, object_id)
     form = RenumberForm()
+    form.scheme.choices = _scheme_choices()
     if form.validate_on_submit():
         old = obj.object_number
         try:
             services.renumber_object(db.session, obj, actor=current_user,
                                      new_number=form.new_number.data or "",
+                                     scheme=form.scheme.data or None, lot=form.lot.data,
                                      why=form.reason.data or None, old_kind=form.old_kind.data)
         except DomainError as exc:
             show_domain_error(form, exc)

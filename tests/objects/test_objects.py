@@ -287,3 +287,19 @@ def test_record_history_includes_makers_and_numbers(client, auth, make_object, r
 def test_status_deaccessioned_only_through_the_procedure(make_object):
     with pytest.raises(ValidationError, match="deaccession record"):
         make_object(status="deaccessioned")
+
+
+def test_renumber_from_a_scheme(client, auth, make_object, db_session):
+    obj = make_object(object_number="TEMP.99")
+    auth.login("registrar")
+    page = client.get(f"/objects/{obj.id}/renumber")
+    assert b"Accession numbers (next:" in page.data
+    response = client.post(f"/objects/{obj.id}/renumber",
+                           data={"scheme": "accession", "old_kind": "temporary"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db_session.refresh(obj)
+    assert obj.object_number.endswith(".1.1")
+    assert [(o.number, o.kind) for o in obj.other_numbers] == [("TEMP.99", "temporary")]
+    empty = client.post(f"/objects/{obj.id}/renumber", data={"old_kind": "previous"})
+    assert empty.status_code == 422
+    assert "Give the object a number" in empty.get_data(as_text=True)
