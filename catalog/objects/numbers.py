@@ -21,6 +21,8 @@ from catalog.objects.models import NumberCounter, NumberScheme
 #: hyphen-like characters people paste from word processors and old catalogues
 _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
 _SPACES = re.compile(r"\s+")
+#: control characters other than white space (NUL and friends) never belong in a number
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _DIGITS = re.compile(r"(\d+)")
 _PLACEHOLDER = re.compile(r"\{(year|lot|item|n)(?::(\d{1,2}))?\}")
 
@@ -35,6 +37,7 @@ def normalise_number(number: str) -> str:
     dash variant (‐ – — −) turned into ``-``, runs of white space collapsed to one space,
     stripped: ``" 2024–1–1 "``, ``"２０２４-1-1"`` and ``"2024-1-1"`` are the same number.
     """
+    number = CONTROL_CHARACTERS.sub("", number)
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", number).casefold())
     text = _DASHES.sub("-", text)
     return _SPACES.sub(" ", text).strip()

@@ -28,7 +28,12 @@ from catalog.objects.models import (
     ObjectMaker,
     OtherNumber,
 )
-from catalog.objects.numbers import allocate_number, natural_sort_key, normalise_number
+from catalog.objects.numbers import (
+    CONTROL_CHARACTERS,
+    allocate_number,
+    natural_sort_key,
+    normalise_number,
+)
 from catalog.parties.models import Party, PartyRole
 
 #: descriptive fields a form may set directly (numbers, status, makers, dimensions have services)
@@ -159,7 +164,7 @@ def load_record(session: Session, object_id: int) -> CatalogueObject:
 
 
 def _check_number_free(session: Session, number: str, *, exclude_id: int | None = None) -> str:
-    number = " ".join(number.split())
+    number = " ".join(CONTROL_CHARACTERS.sub("", number).split())
     if not number:
         raise ValidationError("Give the object a number.", field="object_number")
     if len(number) > 100:

@@ -195,3 +195,16 @@ def test_api_hides_personal_details(client, db_session, registrar, make_user):
                       headers={"Authorization": f"Bearer {full_token}"}).get_json()
     assert full["email"] == "carol@example.org"
     assert client.get("/api/v1/parties/99999", headers=headers).status_code == 404
+
+
+def test_control_characters_never_reach_the_database(client, auth, db_session):
+    """PostgreSQL refuses NUL in text: such input is cleaned, never a server error."""
+    auth.login("registrar")
+    assert client.get("/parties/?q=a%00b").status_code == 200
+    created = client.post("/parties/new", data={"kind": "person", "name": "Ann\x00 Bell"})
+    assert created.status_code == 302
+    assert db_session.scalar(sa.select(Party.name).where(Party.name == "Ann Bell")) == "Ann Bell"
+    obj = client.post("/objects/new", data={"object_number": "N\x00UL.1", "status": "entry",
+                                            "number_of_objects": "1"})
+    assert obj.status_code == 302
+    assert client.get("/objects/check-number?number=nul%00.1").get_json()["duplicate"] is True
