@@ -303,3 +303,18 @@ def test_renumber_from_a_scheme(client, auth, make_object, db_session):
     empty = client.post(f"/objects/{obj.id}/renumber", data={"old_kind": "previous"})
     assert empty.status_code == 422
     assert "Give the object a number" in empty.get_data(as_text=True)
+
+
+def test_renumbering_through_the_api_keeps_the_old_number(client, db_session, make_object,
+                                                          registrar):
+    from catalog.users.services import create_token
+
+    obj = make_object(object_number="API.1")
+    _, token = create_token(db_session, registrar, name="test")
+    db_session.commit()
+    response = client.patch(f"/api/v1/objects/{obj.id}", json={"object_number": "API.2"},
+                            headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.get_json()
+    db_session.expire_all()
+    assert [(o.number, o.kind) for o in db_session.get(CatalogueObject, obj.id).other_numbers] \
+        == [("API.1", "previous")]

@@ -151,9 +151,10 @@ def update_object(session: Any, obj: CatalogueObject, data: dict[str, Any],
     if earliest is not None and latest is not None and earliest > latest:
         raise ValidationError("The latest year is before the earliest.", field="latest_year")
     if "object_number" in data:
-        number = data.pop("object_number").strip()
-        obj.number_key = _check_number_free(session, number, obj.id)
-        obj.object_number, obj.sort_key = number, sort_key(number)
+        # Renumbering keeps the old number as a previous number, as the catalogue's own form does.
+        from catalog.objects.services import renumber_object
+
+        renumber_object(session, obj, actor=user, new_number=data.pop("object_number"))
     if "makers" in data:
         _set_makers(session, obj, data.pop("makers"))
     if "other_numbers" in data:
