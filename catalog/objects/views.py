@@ -100,7 +100,8 @@ def index() -> Any:
     page = max(request.args.get("page", 1, type=int), 1)
     size = current_app.config["PAGE_SIZE"]
     status = request.args.get("status") or None
-    query = sa.select(CatalogueObject).options(selectinload(CatalogueObject.makers))
+    query = sa.select(CatalogueObject).options(selectinload(CatalogueObject.makers),
+                                               selectinload(CatalogueObject.images))
     if status in OBJECT_STATUSES:
         query = query.where(CatalogueObject.status == status)
     objects = db.session.scalars(

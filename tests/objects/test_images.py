@@ -122,3 +122,16 @@ def test_images_need_sign_in_and_permission(client, auth, make_object, db_sessio
     assert client.post(f"/objects/{obj.id}/images", data={
         "image": (io.BytesIO(picture("JPEG")), "a.jpg")},
         content_type="multipart/form-data").status_code == 403
+
+
+def test_object_list_shows_primary_thumbnails_without_n_plus_one(client, auth, make_object,
+                                                                 db_session, count_queries):
+    first, second = make_object(), make_object()
+    auth.login("registrar")
+    for obj in (first, second):
+        client.post(f"/objects/{obj.id}/images", data={
+            "image": (io.BytesIO(picture("JPEG")), "a.jpg")}, content_type="multipart/form-data")
+    with count_queries() as statements:
+        page = client.get("/objects/").get_data(as_text=True)
+    assert page.count('class="list-thumb"') == 2
+    assert len(statements) <= 8, "\n".join(statements)
