@@ -348,9 +348,8 @@ def _set_makers(session: Session, obj: CatalogueObject, makers: Sequence[MakerIn
         else:
             continue
         wanted.append((party, role))
-    current = [(m.party, m.role) for m in obj.makers]
-    if [(p.name, r) for p, r in current] == [(p.name, r) for p, r in wanted] and all(
-            a[0] is b[0] for a, b in zip(current, wanted, strict=True)):
+    # Unchanged makers are left alone so that saving a form does not rewrite the history.
+    if [(m.party, m.role) for m in obj.makers] == wanted:
         return
     obj.makers.clear()
     for position, (party, role) in enumerate(wanted):

@@ -318,3 +318,18 @@ def test_renumbering_through_the_api_keeps_the_old_number(client, db_session, ma
     db_session.expire_all()
     assert [(o.number, o.kind) for o in db_session.get(CatalogueObject, obj.id).other_numbers] \
         == [("API.1", "previous")]
+
+
+def test_saving_unchanged_makers_and_dimensions_writes_no_history(db_session, make_object,
+                                                                  registrar):
+    from catalog.core.audit import AuditLog
+
+    obj = make_object(makers=[services.MakerInput(name="Same Maker", role="artist")],
+                      dimensions=[services.DimensionInput(dimension="height", value="10",
+                                                          unit="cm")])
+    before = db_session.scalar(sa.select(sa.func.count()).select_from(AuditLog))
+    services.update_object(
+        db_session, obj, actor=registrar, brief_description=obj.brief_description,
+        makers=[services.MakerInput(name="same maker", role="artist")],
+        dimensions=[services.DimensionInput(dimension="height", value="10.0", unit="cm")])
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == before
