@@ -124,6 +124,8 @@ def new_acquisition() -> Any:
                                    f"{o.brief_description or ''}"[:150] for o in candidates}
     if not current_user.can("valuations.view"):
         del form.price, form.price_currency
+    if request.method == "GET" and (object_id := request.args.get("object", type=int)):
+        form.objects.data = [object_id] if object_id in form.objects.choices else []
     if request.method == "GET" and (entry_id := request.args.get("entry", type=int)):
         entry = db.session.get(ObjectEntry, entry_id)
         if entry is not None:

@@ -241,3 +241,18 @@ def test_correct_an_entry_and_complete_an_acquisition(db_session, client, auth, 
     auth.logout()
     auth.login("viewer")
     assert client.get(f"/procedures/acquisitions/{acquisition.id}/edit").status_code == 403
+
+
+def test_accession_button_on_an_entry_object(client, auth, entry):
+    obj = entry.objects[0]
+    auth.login("registrar")
+    page = client.get(f"/objects/{obj.id}").get_data(as_text=True)
+    assert f"/procedures/acquisitions/new?object={obj.id}" in page
+    assert "Deaccession</a>" not in page  # only accessioned objects can be deaccessioned
+    form = client.get(f"/procedures/acquisitions/new?object={obj.id}").get_data(as_text=True)
+    import re
+
+    checked = re.findall(r'<input([^>]*)type="checkbox"([^>]*)>', form)
+    chosen = [a + b for a, b in checked if "checked" in a + b]
+    assert len(chosen) == 1
+    assert f'value="{obj.id}"' in chosen[0]
