@@ -95,16 +95,17 @@ def movements(session: Session, object_id: int, user: Any) -> list[dict[str, Any
         .outerjoin(to_location, to_location.id == Movement.to_location_id)
         .where(Movement.object_id == object_id)
         .order_by(Movement.moved_at.desc()).limit(20)).all()
-    linked = _has("locations.detail")
+    linked = _has("locations.show")
     return [{"kind": "Movement" if row.status == "done" else "Planned move",
              "number": f"→ {row.to_code or 'off site'}", "date": row.moved_at.date(),
              "summary": row.reason or "",
-             "url": url_for("locations.detail", location_id=row.to_id)
+             "url": url_for("locations.show", location_id=row.to_id)
              if linked and row.to_id else None} for row in rows]
 
 
-DEFAULT_PROVIDERS: tuple[Provider, ...] = (loans, condition_reports, treatments, valuations,
-                                           movements)
+#: movements are not listed here: the object page's Location section (catalog.locations) shows
+#: the full movement history; ``movements`` stays available for pages without that section.
+DEFAULT_PROVIDERS: tuple[Provider, ...] = (loans, condition_reports, treatments, valuations)
 
 
 def other_procedures(session: Session, object_id: int, user: Any) -> list[dict[str, Any]]:
