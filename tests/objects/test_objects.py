@@ -214,7 +214,8 @@ def test_record_page_query_count_is_bounded(client, auth, make_object, count_que
         counts.append(len(statements))
     assert "Maker 5" in response.get_data(as_text=True)
     assert counts[0] == counts[1]
-    assert counts[1] <= 20, "\n".join(statements)
+    # A fixed budget: this page plus the sections other domains add (location, loans, condition).
+    assert counts[1] <= 30, "\n".join(statements)
 
 
 def test_backlog_page(client, auth, make_object):
