@@ -111,7 +111,10 @@ def record_finding(session: Session, *, inventory: Inventory, obj: CatalogueObje
                    actor: Any, found_location: Location | None = None,
                    found_at: datetime | None = None, method: str = "scan"
                    ) -> InventoryFinding:
-    """Record that ``obj`` was found (in ``found_location``, default the inventoried location).
+    """Record that ``obj`` was found in ``found_location``.
+
+    Without ``found_location``, an object the records place inside the inventoried location is
+    found where recorded, any other object in the inventoried location itself.
 
     Finding an object twice keeps the first finding, unless the second names a different
     sub-location: then the later place counts (it was moved while the inventory ran).
@@ -121,10 +124,15 @@ def record_finding(session: Session, *, inventory: Inventory, obj: CatalogueObje
     """
     check(actor, "inventory.run")
     _require_open(inventory)
-    place = found_location or inventory.location
-    if place.id != inventory.location_id:
-        tree = location_tree_ids(session, inventory.location,
-                                 include_sublocations=inventory.include_sublocations)
+    tree = location_tree_ids(session, inventory.location,
+                             include_sublocations=inventory.include_sublocations)
+    if found_location is None:
+        # No sub-location named (scanned at the room's level, or ticked on the list): an object
+        # the records place inside counts as found there; anything else was found in the room.
+        recorded = obj.current_location
+        place = recorded if recorded is not None and recorded.id in tree else inventory.location
+    else:
+        place = found_location
         if place.id not in tree:
             raise ValidationError(f"{place.code} is not within {inventory.location.code}, the "
                                   "location being inventoried.", field="location_code")
@@ -151,9 +159,7 @@ def record_findings_from_list(session: Session, *, inventory: Inventory, object_
     objects = session.scalars(sa.select(CatalogueObject)
                               .where(CatalogueObject.id.in_(list(object_ids))))
     for obj in objects:
-        place = obj.current_location if obj.current_location_id else None
-        record_finding(session, inventory=inventory, obj=obj, actor=actor,
-                       found_location=place, method="list")
+        record_finding(session, inventory=inventory, obj=obj, actor=actor, method="list")
         count += 1
     return count
 

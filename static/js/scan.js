@@ -312,7 +312,7 @@
       return api("POST", "/inventories/", { location_code: found.code }).then(function (answer) {
         if (!answer.ok) { beep(false); say(answer.data.message || "Could not start the inventory.", "bad"); return; }
         state.inventory = answer.data;
-        state.subLocation = { code: found.code, label: answer.data.location_code };
+        state.subLocation = null; // the whole location: objects count where the records put them
         beep(true);
         say("Inventory of " + answer.data.location_code + ": scan everything you find.", "good");
         render();
@@ -323,7 +323,7 @@
       if (scanCode && state.inventory.sublocation_scan_codes.indexOf(scanCode) < 0) {
         beep(false); say(found.label + " is not inside " + state.inventory.location_code + ".", "bad"); return null;
       }
-      state.subLocation = { code: found.code, label: found.label };
+      state.subLocation = scanCode === state.inventory.location_scan_code ? null : { code: found.code, label: found.label };
       beep(true); say("Now checking " + found.label + ".", "good"); render();
       return null;
     }
