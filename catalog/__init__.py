@@ -22,12 +22,20 @@ DOMAINS = [
     "catalog.procedures",
     "catalog.vocabularies",
     "catalog.locations",
+    "catalog.loans",
+    "catalog.conditions",
+    "catalog.valuations",
     "catalog.environment",
+    "catalog.search",
+    "catalog.imports",
     "catalog.scanning",
     "catalog.labels",
     "catalog.inventory",
     "catalog.users",
     "catalog.admin",
+    "catalog.finance",
+    "catalog.api.records",
+    "catalog.interchange",
 ]
 
 
@@ -45,8 +53,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Args:
         config: settings that override the environment (tests pass their database here).
     """
-    instance_path = os.environ.get("CATALOG_INSTANCE_PATH") or str(
-        Path(__file__).resolve().parent.parent / "instance"
+    checkout = Path(__file__).resolve().parent.parent
+    # A checkout keeps its database and secret key in ./instance; an installed wheel lets Flask
+    # choose (<prefix>/var/catalog-instance) unless CATALOG_INSTANCE_PATH says otherwise.
+    instance_path = os.environ.get("CATALOG_INSTANCE_PATH") or (
+        str(checkout / "instance") if (checkout / "pyproject.toml").exists() else None
     )
     app = Flask(
         __name__,
@@ -63,6 +74,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    # Cookies are Secure whenever the public address is https, however that address was given.
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if name not in (config or {}):
+            app.config[name] = app.config["PUBLIC_BASE_URL"].startswith("https://")
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
@@ -99,4 +114,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from catalog.cli import register_commands
 
     register_commands(app)
+    if proxies := int(app.config.get("TRUSTED_PROXIES") or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies)
     return app

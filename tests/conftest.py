@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from catalog import create_app
 from catalog.extensions import db
@@ -108,6 +109,20 @@ def app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
         drop_pg_database(url)
 
 
+class _SetUpFirstClient(FlaskClient):
+    """Test client that commits what the test set up before each request.
+
+    In production a request only ever sees committed data; without this, a GET request's
+    rollback (the unit of work ends every request's transaction) would also roll back the
+    records the test had just made. Inside ``db_session`` the commit only releases a savepoint:
+    the outer transaction is still rolled back after the test.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        db.session.commit()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def db_session(app: Any) -> Iterator[Any]:
     with app.app_context():
@@ -115,9 +130,11 @@ def db_session(app: Any) -> Iterator[Any]:
         transaction = connection.begin()
         db.session.remove()
         db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        app.test_client_class = _SetUpFirstClient
         try:
             yield db.session
         finally:
+            app.test_client_class = None
             db.session.remove()
             db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
             if transaction.is_active:
@@ -171,6 +188,11 @@ def truncate_all(application: Any) -> None:
                     conn.exec_driver_sql(f'DELETE FROM "{table}"')
                 for _, sql in triggers:
                     conn.exec_driver_sql(sql)
+                # External-content FTS indexes missed those deletes (their triggers were off).
+                for (name,) in conn.exec_driver_sql(
+                        "SELECT name FROM sqlite_master WHERE type='table' "
+                        "AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'").fetchall():
+                    conn.exec_driver_sql(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
             _restore_seed_rows(conn, application.extensions["test_seed_rows"])
         from catalog.users.services import sync_permissions
 
@@ -251,3 +273,54 @@ def count_queries(app: Any) -> Callable[[], Any]:
             sa.event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+class SmtpCollector:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list[Any] = []
+        self.delay = 0.0  # seconds to wait per message, to make concurrent senders overlap
+        self._lock = threading.Lock()
+        self.url = ""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import asyncio
+        import email
+        from email import policy
+
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        with self._lock:
+            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    @property
+    def subjects(self) -> list[str]:
+        return [str(m["Subject"]) for m in self.messages]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpCollector]:
+    """``smtp_server.url`` for SMTP_URL; ``smtp_server.messages`` are the parsed e-mails."""
+    from aiosmtpd.controller import Controller
+
+    collector = SmtpCollector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    collector.url = f"smtp://127.0.0.1:{port}"
+    try:
+        yield collector
+    finally:
+        controller.stop()

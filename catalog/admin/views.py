@@ -198,6 +198,13 @@ def audit() -> Any:
                            if more and rows else None)
 
 
+def _cell(value: Any) -> Any:
+    """Keep a spreadsheet from running a value as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def audit_csv_lines(rows: Any) -> Iterator[str]:
     """One CSV line per changed field, so a spreadsheet shows old and new values side by side."""
     buffer = io.StringIO()
@@ -206,9 +213,9 @@ def audit_csv_lines(rows: Any) -> Iterator[str]:
                      "field", "old_value", "new_value", "reason"])
     for row in rows:
         for field, (old, new) in sorted((row.changes or {}).items()) or [("", (None, None))]:
-            writer.writerow([row.id, row.occurred_at.isoformat(), row.actor_label,
-                             row.record_type, row.record_id, row.action, field, old, new,
-                             row.reason or ""])
+            writer.writerow([_cell(v) for v in (
+                row.id, row.occurred_at.isoformat(), row.actor_label, row.record_type,
+                row.record_id, row.action, field, old, new, row.reason or "")])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

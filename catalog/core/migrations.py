@@ -21,7 +21,9 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
     if type_ == "table" and reflected and compare_to is None:
         return not ((name or "").startswith("sqlite_") or (name or "").endswith(
             ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")))
-    return True
+    # Search indexes written in raw SQL (PostgreSQL full-text and trigram) are not in the metadata.
+    return not (type_ == "index" and reflected and compare_to is None
+                and (name or "").endswith(("_tsv", "_trgm")))
 
 
 def alembic_config() -> Config:

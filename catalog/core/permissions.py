@@ -136,3 +136,9 @@ def public(view: F) -> F:
     """Mark a view as reachable without signing in (login page, OAI-PMH, health)."""
     view._public = True  # type: ignore[attr-defined]
     return view
+
+
+def csrf_exempt(view: F) -> F:
+    """Mark a public machine endpoint that takes POSTs without a browser form (OAI-PMH)."""
+    view._csrf_exempt = True  # type: ignore[attr-defined]
+    return view

@@ -79,6 +79,7 @@ def init_app(app: Flask) -> None:
         # Browser forms and the scanning page's fetch() calls carry a CSRF token; API clients
         # that authenticate with a bearer token carry no ambient credential, so need none.
         if (request.method not in _SAFE_METHODS and not _is_bearer_request()
+                and not getattr(view, "_csrf_exempt", False)
                 and app.config.get("WTF_CSRF_ENABLED", True)):
             csrf.protect()
         return None

@@ -61,6 +61,13 @@ class CatalogueObject(Audited, TimestampMixin, Base):
     credit_line: Mapped[str | None] = mapped_column(sa.Text)
     rights: Mapped[str | None] = mapped_column(sa.Text)
     keywords: Mapped[str | None] = mapped_column(sa.Text)
+    #: makers, other numbers and descriptive text for the full-text index (catalog.search.indexing)
+    search_text: Mapped[str | None] = mapped_column(sa.Text)
+    #: the spreadsheet import that created this record, if any (catalog.imports)
+    import_id: Mapped[int | None] = mapped_column(sa.ForeignKey("imports.id"), index=True)
+    #: exposed to aggregators (OAI-PMH) only when set; restricted fields are never exposed
+    is_published: Mapped[bool] = mapped_column(default=False, server_default=sa.false(),
+                                               index=True)
     #: where the object is now: maintained by the movement service, never typed in
     current_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("locations.id"),
                                                             index=True)

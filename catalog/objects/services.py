@@ -377,7 +377,7 @@ def set_status(session: Session, obj: CatalogueObject, *, status: str) -> None:
     _check_minimum(obj)
 
 
-# --- documentation backlog -------------------------------------------------------------------
+# --- documentation backlog ---------------------------------------------------------------
 
 def _missing_conditions() -> dict[str, sa.ColumnElement[bool]]:
     def blank(column: Any) -> sa.ColumnElement[bool]:

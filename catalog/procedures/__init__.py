@@ -1,9 +1,15 @@
-"""procedures domain."""
+"""Procedures: object entry, acquisition & accessioning, deaccession & disposal."""
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Blueprint, Flask
+
+bp = Blueprint("procedures", __name__, url_prefix="/procedures")
 
 
-def init_app(app: Any) -> None:
-    """Register blueprints, navigation, API and CLI (filled in as the domain grows)."""
+def init_app(app: Flask) -> None:
+    from catalog.core.nav import add_nav
+    from catalog.procedures import views  # noqa: F401  (routes register on import)
+
+    app.register_blueprint(bp)
+    add_nav(app, "Procedures", "procedures.index", "objects.view", order=12)

@@ -1,7 +1,7 @@
 """storage and environment
 
 Revision ID: 0400
-Revises: 0002
+Revises: 0301
 Create Date: 2026-11-23 13:08:45.968985
 """
 

@@ -1,7 +1,7 @@
 """scanning labels inventory
 
 Revision ID: 0500
-Revises: 0400
+Revises: 0350
 Create Date: 2026-11-23 13:10:20.844533
 """
 
@@ -11,7 +11,7 @@ import catalog.core.db
 
 
 revision = '0500'
-down_revision = '0400'
+down_revision = '0350'
 branch_labels = None
 depends_on = None
 

@@ -42,6 +42,12 @@ def test_next_only_goes_to_this_site(client, make_user):
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     client.post("/logout")
+    for evil in ("//evil.example/x", "/\\evil.example/x", "javascript:alert(1)"):
+        client.post("/logout")
+        response = client.post("/login", query_string={"next": evil},
+                               data={"email": user.email, "password": TEST_PASSWORD})
+        assert response.headers["Location"] == "/", evil
+    client.post("/logout")
     response = client.post("/login?next=/profile", data={"email": user.email,
                                                           "password": TEST_PASSWORD})
     assert response.headers["Location"] == "/profile"
@@ -158,3 +164,15 @@ def test_successful_sign_in_clears_the_account_failures(client, make_user):
     left = db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure)
                              .where(LoginFailure.key == f"email:{user.email}"))
     assert left == 0
+
+
+def test_behind_a_proxy_throttling_counts_the_client_address(app, db_session, tmp_path):
+    """With TRUSTED_PROXIES the address is the client's, not the load balancer's."""
+    from catalog.users.models import LoginFailure
+
+    proxied = create_app(test_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path,
+                                     TRUSTED_PROXIES=1))
+    proxied.test_client().post("/login", data={"email": "x@example.org", "password": "wrong"},
+                               headers={"X-Forwarded-For": "203.0.113.7"})
+    keys = set(db_session.scalars(sa.select(LoginFailure.key)))
+    assert "ip:203.0.113.7" in keys

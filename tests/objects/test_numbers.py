@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -165,7 +165,7 @@ def test_concurrent_allocation_gives_distinct_numbers_without_gaps(app, committe
         thread.join(timeout=60)
     assert not errors, errors
     numbers = committed_db.scalars(sa.select(CatalogueObject.object_number)).all()
-    year = date.today().year
+    year = datetime.now(UTC).year
     expected = {f"R{year}.{n}" for n in range(1, threads_count * per_thread + 1)}
     assert len(numbers) == threads_count * per_thread
     assert set(numbers) == expected  # all distinct, none skipped
