@@ -44,7 +44,7 @@ def test_bad_input_is_a_json_4xx(auth, client):
     auth.login("technician")
     response = client.post("/api/v1/scans/", json={"client_id": "x", "mode": "fly"})
     assert response.status_code == 422
-    assert "client_id" in response.json["errors"]["json"]
+    assert "client_id" in response.json["errors"]
     missing = client.get("/api/v1/scans/resolve", query_string={"code": "NOPE"})
     assert missing.status_code == 404
     assert "NOPE" in missing.json["message"]
