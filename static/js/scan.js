@@ -227,14 +227,18 @@
   }
 
   // ---------------------------------------------------------------- what a scan means
+  // What a scan names. Online, the server says (and gives the number or code people know);
+  // offline, a Catalog label's code still tells object from location by its first letter.
   function classify(text, code) {
-    var kind = kindOf(code);
-    if (kind) { return Promise.resolve({ kind: kind, label: code, code: text }); }
-    if (!state.online) { return Promise.resolve({ kind: null, label: code, code: text }); }
+    var offline = { kind: kindOf(code), label: code, code: text };
+    if (!state.online) { return Promise.resolve(offline); }
     return api("GET", "/scans/resolve?code=" + encodeURIComponent(text)).then(function (answer) {
-      if (!answer.ok) { return { kind: "unknown", label: code, code: text, message: answer.data.message }; }
+      if (answer.status === 404 || answer.status === 422) {
+        return { kind: "unknown", label: code, code: text, message: answer.data.message };
+      }
+      if (!answer.ok) { return offline; }
       return { kind: answer.data.kind, label: answer.data.label, code: text, record: answer.data };
-    }, function () { return { kind: null, label: code, code: text }; });
+    }, function () { return offline; });
   }
 
   function handle(raw) {
