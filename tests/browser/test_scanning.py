@@ -47,8 +47,8 @@ def _records(live_server: Any, *, objects: int = 2) -> dict[str, Any]:
 def _label_png(live_server: Any, object_id: int) -> str:
     """A real label (the PDF the label page makes), rasterised, as a data: URL."""
     from catalog.labels.layouts import LAYOUTS
-    from catalog.labels.services import object_label
     from catalog.labels.render import render_labels
+    from catalog.labels.services import object_label
     from catalog.objects.models import CatalogueObject
 
     with live_server.session() as session:
@@ -79,6 +79,8 @@ def _movements(live_server: Any, object_id: int) -> list[Any]:
 
 
 def test_camera_decoder_reads_a_printed_label(page, live_server, signed_in):
+    from catalog.scanning import codes
+
     records = _records(live_server, objects=1)
     object_id, number = records["objects"][0]
     _open_scanner(page, live_server, signed_in)
@@ -89,8 +91,7 @@ def test_camera_decoder_reads_a_printed_label(page, live_server, signed_in):
         await img.decode();
         return await window.catalogScanner.decodeImage(img);
     }""", data_url)
-    assert decoded == f"{live_server.url}/s/" + __import__(
-        "catalog.scanning.codes", fromlist=["object_code"]).object_code(object_id)
+    assert decoded == f"{live_server.url}/s/{codes.object_code(object_id)}"
     entry = page.locator("#scan-list li").first
     entry.locator(".badge-recorded").wait_for()
     assert number in entry.inner_text()
