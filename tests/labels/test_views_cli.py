@@ -110,3 +110,20 @@ def test_cli_bad_input_is_one_line_and_writes_nothing(app, records, tmp_path):
     assert "Unknown label layout" in result.output
     assert not target.exists()
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_labels_for_the_search_selection(auth, client, records, db_session):
+    from catalog.search.services import select_objects
+
+    user = auth.login("registrar")
+    _, objects = records
+    select_objects(db_session, user, [objects[0].id, objects[2].id])
+    db_session.commit()
+    page = client.get("/labels/?kind=objects&selection=1")
+    assert b"<strong>2</strong> object(s) in your search selection" in page.data
+    response = client.get("/labels/labels.pdf?kind=objects&selection=1&layout=L7160")
+    assert response.status_code == 200
+    expected = [codes.payload("http://catalog.test", codes.object_code(o.id))
+                for o in (objects[0], objects[2])]
+    assert sorted(qr_texts(response.data)) == sorted(expected)
+    assert b"Print labels" in client.get("/search/selection").data
