@@ -192,6 +192,9 @@ def record_scan(
                               field="client_id")
     existing = session.scalar(sa.select(Scan).where(Scan.client_id == client_id))
     if existing is not None:
+        if existing.user_id != getattr(actor, "id", None):
+            raise ValidationError("This scan id was used by another user's device.",
+                                  field="client_id")
         return ScanOutcome(existing, repeated=True)
     if mode not in SCAN_MODES:
         raise ValidationError(f"Unknown scan mode {mode!r}.", field="mode")

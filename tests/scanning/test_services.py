@@ -86,6 +86,9 @@ def test_move_scan_is_recorded_exactly_once(db_session, make_user, store, make_o
     assert again.repeated
     assert again.scan.id == first.scan.id
     assert vase.current_location_id == box.id
+    with pytest.raises(ValidationError, match="another user"):
+        record_scan(db_session, client_id=client_id, code="x", mode="lookup",
+                    actor=make_user("technician"))
     moves = db_session.scalars(sa.select(Movement).where(Movement.object_id == vase.id)).all()
     assert len(moves) == 2  # the factory's first placement and the scanned move
     assert moves[-1].method == "scan"
