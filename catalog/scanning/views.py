@@ -168,3 +168,17 @@ def manifest() -> Any:
 def scan_code_global(kind: str, record_id: int) -> str:
     """``{{ scan_code('object', obj.id) }}`` for other domains' pages."""
     return codes.make_code(kind, record_id)
+
+
+@bp.route("/scan/notes")
+@require("conditions.view")
+def condition_notes() -> Any:
+    """Quick condition notes made while scanning, newest first, for conservators to follow up."""
+    from catalog.scanning.models import ConditionNote
+    from catalog.users.models import User
+
+    rows = db.session.execute(
+        sa.select(ConditionNote, User.email).outerjoin(User, User.id == ConditionNote.noted_by_id)
+        .where(ConditionNote.is_withdrawn.is_(False))
+        .order_by(ConditionNote.noted_at.desc()).limit(300)).all()
+    return render_template("scanning/notes.html", rows=rows)

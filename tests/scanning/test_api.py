@@ -126,3 +126,15 @@ def test_history_conflicts_and_legacy_barcodes(auth, client, shelf_and_jug):
     again = client.post("/scan/barcodes", data={"barcode": "OLD-0001", "target": "ROOM-1"})
     assert again.status_code == 422
     assert b"already linked" in again.data
+
+
+def test_condition_notes_page(auth, client, shelf_and_jug):
+    auth.login("conservator")
+    _, _, jug = shelf_and_jug
+    response = client.post("/api/v1/scans/", json={
+        "client_id": str(uuid.uuid4()), "mode": "condition", "code": "2024.7.1",
+        "note": "Handle cracked"})
+    assert response.json["status"] == "recorded"
+    page = client.get("/scan/notes")
+    assert b"Handle cracked" in page.data
+    assert jug.object_number.encode() in page.data
