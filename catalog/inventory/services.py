@@ -302,6 +302,14 @@ def overdue_locations(session: Session, *, as_of: date) -> list[InventorySchedul
         .order_by(InventorySchedule.next_inventory_on, Location.code)))
 
 
+def list_schedules(session: Session, *, limit: int = 500) -> list[InventorySchedule]:
+    """Every location with an inventory record: last and next dates, soonest due first."""
+    return list(session.scalars(
+        sa.select(InventorySchedule).join(InventorySchedule.location)
+        .order_by(InventorySchedule.next_inventory_on.is_(None),
+                  InventorySchedule.next_inventory_on, Location.code).limit(limit)))
+
+
 def list_inventories(session: Session, *, status: str | None = None, limit: int = 100
                      ) -> list[Inventory]:
     query = sa.select(Inventory).order_by(Inventory.started_at.desc()).limit(limit)

@@ -126,7 +126,8 @@ def report(inventory_id: int) -> Any:
 def overdue() -> Any:
     today = services.museum_today()
     return render_template("inventory/overdue.html", today=today,
-                           schedules=services.overdue_locations(db.session, as_of=today))
+                           schedules=services.overdue_locations(db.session, as_of=today),
+                           all_schedules=services.list_schedules(db.session))
 
 
 @bp.route("/schedule", methods=["GET", "POST"])

@@ -201,3 +201,30 @@ def test_inventory_mode_shows_what_is_missing(page, live_server, signed_in):
     missing = page.locator("#inventory-missing").inner_text()
     assert records["objects"][1][1] in missing
     assert records["objects"][2][1] in missing
+
+
+def test_scan_labels_and_inventory_pages_are_accessible(page, live_server, signed_in, axe_check):
+    signed_in(page, "collections_manager")
+    for path in ("/scan", "/labels/", "/inventory/", "/inventory/overdue", "/scan/history"):
+        page.goto(f"{live_server.url}{path}")
+        axe_check(page)
+
+
+def test_scanning_page_opens_again_offline_from_the_service_worker(page, live_server,
+                                                                   signed_in):
+    records = _records(live_server, objects=1)
+    _open_scanner(page, live_server, signed_in)
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the worker, which keeps a copy of the page
+    page.wait_for_selector("#scanner[data-ready='true']")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    response = page.reload()
+    assert response.from_service_worker
+    page.wait_for_selector("#scanner[data-ready='true']")
+    scan_input = page.locator("#scan-input")
+    scan_input.press_sequentially(records["objects"][0][1])
+    scan_input.press("Enter")
+    page.locator("#scan-list li[data-status=waiting]").wait_for()
+    page.context.set_offline(False)
+    page.locator("#scan-list li[data-status=recorded]").wait_for(timeout=20_000)

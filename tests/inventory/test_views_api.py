@@ -70,7 +70,9 @@ def test_schedule_and_overdue_pages(auth, client, store):
     response = client.post("/inventory/schedule", data={"location": "INV-X",
                                                         "interval_days": "30"})
     assert response.status_code == 302
-    assert client.get("/inventory/overdue").status_code == 200
+    overdue = client.get("/inventory/overdue")
+    assert overdue.status_code == 200
+    assert b"INV-X" in overdue.data  # listed with its dates
     bad = client.post("/inventory/schedule", data={"location": "INV-X", "interval_days": "0"})
     assert bad.status_code == 422
     assert b"Inventory" in client.get("/").data
