@@ -228,3 +228,47 @@ def test_scanning_page_opens_again_offline_from_the_service_worker(page, live_se
     page.locator("#scan-list li[data-status=waiting]").wait_for()
     page.context.set_offline(False)
     page.locator("#scan-list li[data-status=recorded]").wait_for(timeout=20_000)
+
+
+def _y4m_of_label(live_server: Any, object_id: int, path: Any) -> None:
+    """A one-frame Y4M video (what Chromium's fake camera plays) showing a printed label."""
+    from PIL import Image
+
+    data_url = _label_png(live_server, object_id)
+    label = Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).convert("RGB")
+    label.thumbnail((600, 440))
+    frame = Image.new("RGB", (640, 480), "white")
+    frame.paste(label, ((640 - label.width) // 2, (480 - label.height) // 2))
+    y, cb, cr = frame.convert("YCbCr").split()
+    half = (320, 240)
+    with open(path, "wb") as stream:
+        stream.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        stream.write(b"FRAME\n")
+        stream.write(y.tobytes())
+        stream.write(cb.resize(half).tobytes())
+        stream.write(cr.resize(half).tobytes())
+
+
+def test_fake_camera_scans_a_label(browser, live_server, signed_in, tmp_path):
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TABLET
+
+    records = _records(live_server, objects=1)
+    object_id, number = records["objects"][0]
+    video = tmp_path / "label.y4m"
+    _y4m_of_label(live_server, object_id, video)
+    camera_browser = browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = camera_browser.new_context(**TABLET, permissions=["camera"])
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        _open_scanner(page, live_server, signed_in)
+        page.get_by_role("button", name="Start camera").click()
+        entry = page.locator("#scan-list li[data-status=recorded]").first
+        entry.wait_for()
+        assert number in entry.inner_text()
+        page.get_by_role("button", name="Stop camera").click()
+        context.close()
+    finally:
+        camera_browser.close()
