@@ -234,7 +234,7 @@ def record_scan(
             else:
                 scan.location_id = resolved.record.id
             if location_code:
-                scan.context_location_id = resolve_location(session, location_code).id
+                scan.context_location = resolve_location(session, location_code)
             if expected_location_code:
                 scan.expected_location_id = resolve_location(session, expected_location_code).id
             _carry_out(session, scan, resolved, actor)
