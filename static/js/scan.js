@@ -98,6 +98,10 @@
         tx.oncomplete = function () { resolve(entry); };
         tx.onerror = function () { reject(tx.error); };
       });
+    }).catch(function () {
+      // No IndexedDB (e.g. a private window): the scan still goes out, kept in memory only.
+      say("This browser cannot keep scans offline (private mode?); stay online.", "bad");
+      return entry;
     });
   }
 
@@ -170,7 +174,8 @@
 
   var flushing = null;
   function flush() {
-    if (flushing) { return flushing; }
+    // A scan made while a send is under way goes out right after it, not at the next retry.
+    if (flushing) { return flushing.then(function () { return flush(); }); }
     var waiting = state.entries.filter(function (e) { return e.status === "waiting"; })
       .sort(function (a, b) { return a.created - b.created; });
     if (!waiting.length) { return Promise.resolve(); }
