@@ -49,18 +49,12 @@ def museum_today() -> date:
 
 def location_tree_ids(session: Session, root: Location, *, include_sublocations: bool = True
                       ) -> list[int]:
-    """Ids of ``root`` and (optionally) every location below it, breadth first."""
-    ids = [root.id]
+    """Ids of ``root`` and (optionally) every location below it."""
     if not include_sublocations:
-        return ids
-    frontier = [root.id]
-    while frontier:
-        children = list(session.scalars(sa.select(Location.id)
-                                        .where(Location.parent_id.in_(frontier))))
-        children = [c for c in children if c not in ids]  # a cycle must not loop forever
-        ids.extend(children)
-        frontier = children
-    return ids
+        return [root.id]
+    from catalog.locations.services import descendant_ids
+
+    return [root.id, *(i for i in descendant_ids(session, root.id) if i != root.id)]
 
 
 def get_inventory(session: Session, inventory_id: int) -> Inventory:

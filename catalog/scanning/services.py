@@ -279,12 +279,13 @@ def _carry_out(session: Session, scan: Scan, resolved: Resolved, actor: Any) -> 
 
 def _move(session: Session, scan: Scan, resolved: Resolved, actor: Any) -> None:
     check(actor, "movements.create")
-    if resolved.kind != "object":
-        raise ValidationError("Scan objects to move them here; this is a location.", field="code")
     target = scan.context_location
     if target is None:
         raise ValidationError("Scan the location or container to move objects to first.",
                               field="location_code")
+    if resolved.kind != "object":
+        _move_container(session, scan, resolved.record, target, actor)
+        return
     obj: CatalogueObject = resolved.record
     later = session.scalar(
         sa.select(Movement).where(Movement.object_id == obj.id, Movement.status == "done",
@@ -316,6 +317,21 @@ def _move(session: Session, scan: Scan, resolved: Resolved, actor: Any) -> None:
                               moved_at=scan.scanned_at)
     scan.movement_id = movement.id
     scan.message = f"{obj.object_number} moved to {target.code}."
+
+
+def _move_container(session: Session, scan: Scan, container: Location, target: Location,
+                    actor: Any) -> None:
+    """A container scanned in move mode goes into the target with everything in it."""
+    from catalog.locations.services import move_container
+
+    if not container.is_container:
+        raise ValidationError(f"{container.code} is a location, not a container: scan objects "
+                              "or containers to move them here.", field="code")
+    movements = move_container(session, container=container, to_parent=target, actor=actor,
+                               reason="Scanned on a tablet", method="scan",
+                               moved_at=scan.scanned_at)
+    scan.message = (f"{container.code} moved into {target.code} with "
+                    f"{len(movements)} object(s) in it.")
 
 
 def apply_conflicted_scan(session: Session, *, scan: Scan, actor: Any) -> Scan:

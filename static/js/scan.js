@@ -272,6 +272,11 @@
   }
 
   function onMove(found) {
+    // Once a target is set, a container (known online) joins the move with its contents;
+    // any other location becomes the new target.
+    var isContainer = found.kind === "location" && found.record && found.record.is_container &&
+      state.moveTarget && found.label !== state.moveTarget.label;
+    if (isContainer) { found = { kind: "object", label: found.label + " (container)", code: found.code }; }
     if (found.kind === "location" || (found.kind === null && !state.moveTarget)) {
       state.moveTarget = { code: found.code, label: found.label };
       beep(true);
@@ -507,7 +512,7 @@
 
   var PROMPTS = {
     lookup: "Scan a label to see what it is.",
-    move: "Scan the location or container to move to, then the objects, then confirm.",
+    move: "Scan the location or container to move to, then the objects (or boxes) to move, then confirm.",
     inventory: "Scan the location to inventory, then everything you find there.",
     condition: "Scan an object, then type or choose a short note."
   };

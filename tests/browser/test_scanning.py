@@ -272,3 +272,26 @@ def test_fake_camera_scans_a_label(browser, live_server, signed_in, tmp_path):
         context.close()
     finally:
         camera_browser.close()
+
+
+def test_a_box_scanned_after_the_target_moves_with_its_contents(page, live_server, signed_in):
+    from catalog.locations.models import Location
+
+    records = _records(live_server, objects=1)
+    box_id, box_code = records["box"]
+    with live_server.session() as session:
+        shelf = Location(code=f"SH-{uuid.uuid4().hex[:6]}", name="Shelf")
+        session.add(shelf)
+        session.flush()
+        shelf_id, shelf_code = shelf.id, shelf.code
+    _open_scanner(page, live_server, signed_in)
+    page.get_by_role("tab", name="Move").click()
+    scan_input = page.locator("#scan-input")
+    for text in (shelf_code, box_code):
+        scan_input.press_sequentially(text)
+        scan_input.press("Enter")
+    page.locator("#move-pending li", has_text="(container)").wait_for()
+    page.get_by_role("button", name="Confirm move of 1").click()
+    page.locator("#scan-list li[data-status=recorded]").wait_for()
+    with live_server.session() as session:
+        assert session.get(Location, box_id).parent_id == shelf_id
