@@ -42,10 +42,11 @@ def resolve(code: str) -> Any:
         found = services.resolve_code(db.session, code)
     except DomainError:
         abort(404)
-    endpoint, key = (("objects.detail", "object_id") if found.kind == "object"
-                     else ("locations.detail", "location_id"))
-    if endpoint in current_app.view_functions:
-        return redirect(url_for(endpoint, **{key: found.record.id}))
+    candidates = ([("objects.detail", "object_id")] if found.kind == "object"
+                  else [("locations.detail", "location_id"), ("locations.show", "location_id")])
+    for endpoint, key in candidates:
+        if endpoint in current_app.view_functions:
+            return redirect(url_for(endpoint, **{key: found.record.id}))
     return redirect(url_for("scanning.record", code=found.scan_code))
 
 

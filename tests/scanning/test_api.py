@@ -91,8 +91,12 @@ def test_label_url_opens_the_record_after_sign_in(auth, client, shelf_and_jug):
     assert response.status_code == 200, (response.request.path, response.history)
     assert b"2024.7.1" in response.data
     assert b"Stoneware jug" in response.data
-    response = client.get(f"/s/{codes.location_code(shelf.id)}", follow_redirects=True)
+    assert b"Print label" in response.data
+    response = client.get(f"/s/{codes.location_code(shelf.id)}")
+    assert response.headers["Location"].endswith(f"/locations/{shelf.id}")
+    response = client.get(response.headers["Location"])
     assert b"SHELF-2" in response.data
+    assert b"Print label" in response.data
     assert client.get("/s/O16JW").status_code == 404
 
 
