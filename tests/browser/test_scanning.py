@@ -295,3 +295,40 @@ def test_a_box_scanned_after_the_target_moves_with_its_contents(page, live_serve
     page.locator("#scan-list li[data-status=recorded]").wait_for()
     with live_server.session() as session:
         assert session.get(Location, box_id).parent_id == shelf_id
+
+
+def test_offline_move_overtaken_meanwhile_comes_back_as_a_conflict(page, live_server,
+                                                                   signed_in):
+    from catalog.locations.models import Location
+    from catalog.locations.services import move_objects
+    from catalog.objects.models import CatalogueObject
+
+    records = _records(live_server, objects=1)
+    object_id, number = records["objects"][0]
+    box_id, box_code = records["box"]
+    _open_scanner(page, live_server, signed_in)
+    page.get_by_role("tab", name="Move").click()
+    scan_input = page.locator("#scan-input")
+    scan_input.press_sequentially(box_code)
+    scan_input.press("Enter")
+    page.locator("#move-target", has_text=box_code).wait_for()
+    page.context.set_offline(True)
+    page.locator("#net-status", has_text="Offline").wait_for()
+    scan_input.press_sequentially(number)
+    scan_input.press("Enter")
+    page.get_by_role("button", name="Confirm move of 1").click()
+    page.locator("#scan-list li[data-status=waiting]").wait_for()
+    # Meanwhile a colleague moves the object somewhere else.
+    with live_server.session() as session:
+        elsewhere = Location(code=f"EL-{uuid.uuid4().hex[:6]}", name="Conservation studio")
+        session.add(elsewhere)
+        session.flush()
+        move_objects(session, objects=[session.get(CatalogueObject, object_id)],
+                     to_location=elsewhere, actor=None)
+        elsewhere_id, elsewhere_code = elsewhere.id, elsewhere.code
+    page.context.set_offline(False)
+    conflict = page.locator("#scan-list li[data-status=conflict]")
+    conflict.wait_for(timeout=20_000)
+    assert elsewhere_code in conflict.inner_text()
+    assert _movements(live_server, object_id)[-1][0] == elsewhere_id  # nothing moved silently
+    assert box_id != elsewhere_id
