@@ -12,7 +12,10 @@ import pytest
 from catalog.core.permissions import ROLES
 
 #: endpoints anyone may reach without signing in; everything else must refuse
-PUBLIC_ENDPOINTS = {"users.login", "static", "dashboard.health", "api-docs.openapi_json"}
+PUBLIC_ENDPOINTS = {"users.login", "static", "dashboard.health", "api-docs.openapi_json",
+                    # the scanning app's service worker and manifest: code, no data; browsers
+                    # fetch the manifest without cookies
+                    "scanning.service_worker", "scanning.manifest"}
 #: blueprints that are public as a whole (OAI-PMH harvesting is anonymous by design)
 PUBLIC_BLUEPRINTS = {"oai"}
 #: routes any signed-in user may post to: their own session, password and tokens
