@@ -334,7 +334,8 @@ def _move_container(session: Session, scan: Scan, container: Location, target: L
                     f"{len(movements)} object(s) in it.")
 
 
-def apply_conflicted_scan(session: Session, *, scan: Scan, actor: Any) -> Scan:
+def apply_conflicted_scan(session: Session, *, scan: Scan, actor: Any,
+                          reason: str | None = None) -> Scan:
     """Carry out a move that was held back as a conflict, now, after a person has checked."""
     check(actor, "movements.create")
     if scan.status != "conflict" or scan.mode != "move":
@@ -343,16 +344,19 @@ def apply_conflicted_scan(session: Session, *, scan: Scan, actor: Any) -> Scan:
     target = scan.context_location
     if obj is None or target is None:
         raise DomainError("This scan names no object or no target location.")
+    why = "Scanned on a tablet (conflict resolved)" + (f": {reason}" if reason else "")
     [movement] = move_objects(session, objects=[obj], to_location=target, actor=actor,
-                              reason="Scanned on a tablet (conflict resolved)", method="scan")
+                              reason=why[:200], method="scan")
     scan.movement_id = movement.id
     scan.status = "recorded"
-    scan.message = f"{obj.object_number} moved to {target.code} (conflict resolved)."
+    note = f": {reason}" if reason else ""
+    scan.message = f"{obj.object_number} moved to {target.code} (conflict resolved{note})."
+
     session.flush()
     return scan
 
 
-def undo_scan(session: Session, *, scan: Scan, actor: Any) -> Scan:
+def undo_scan(session: Session, *, scan: Scan, actor: Any, reason: str | None = None) -> Scan:
     """Undo what a scan did: a move goes back (a new movement), a finding or note is withdrawn.
 
     Raises:
@@ -373,8 +377,9 @@ def undo_scan(session: Session, *, scan: Scan, actor: Any) -> Scan:
                               "the scan cannot be undone.")
         back = session.get(Location, movement.from_location_id) \
             if movement.from_location_id else None
+        why = "Scan undone on the tablet" + (f": {reason}" if reason else "")
         move_objects(session, objects=[obj], to_location=back, actor=actor,
-                     reason="Scan undone on the tablet", method="scan")
+                     reason=why[:200], method="scan")
     elif scan.status == "recorded" and scan.mode == "inventory" and scan.object_id:
         from catalog.inventory import services as inventory_services
 
@@ -385,7 +390,7 @@ def undo_scan(session: Session, *, scan: Scan, actor: Any) -> Scan:
                                     .where(ConditionNote.scan_id == scan.id)):
             note.is_withdrawn = True
     scan.status = "undone"
-    scan.message = f"Undone: {scan.message or scan.code}"
+    scan.message = f"Undone{f' ({reason})' if reason else ''}: {scan.message or scan.code}"
     session.flush()
     return scan
 

@@ -414,7 +414,7 @@
       say("Nothing to undo for the last scan.");
       return Promise.resolve();
     }
-    return api("POST", "/scans/" + entry.server_id + "/undo").then(function (answer) {
+    return api("POST", "/scans/" + entry.server_id + "/undo", {}).then(function (answer) {
       if (answer.ok) {
         entry.status = answer.data.status;
         entry.message = answer.data.message;

@@ -35,8 +35,9 @@ def test_post_scan_is_idempotent_on_client_id(auth, client, shelf_and_jug):
     assert second.json["repeated"] is True
     listed = client.get("/api/v1/scans/").json
     assert [s["id"] for s in listed] == [first.json["id"]]
-    undone = client.post(f"/api/v1/scans/{first.json['id']}/undo")
+    undone = client.post(f"/api/v1/scans/{first.json['id']}/undo", json={"reason": "wrong box"})
     assert undone.json["status"] == "undone"
+    assert "wrong box" in undone.json["message"]
     assert jug.current_location_id == room.id
 
 
