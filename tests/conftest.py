@@ -6,6 +6,14 @@
   the test (services' flushes and the request unit of work's commits become savepoints).
 - ``committed_db`` is for tests that need real commits across connections (concurrency, CLI,
   browser): it empties every table afterwards.
+- ``client`` (and any ``app.test_client()`` made during a ``db_session`` test) commits what the
+  test set up before each request, as production only ever shows a request committed data; the
+  commit only releases a savepoint, so the test is still rolled back.
+- ``auth.login(role)`` creates a user and signs in; ``make_user(role, email=..., name=...)``.
+- ``smtp_server`` is a real SMTP server on loopback (aiosmtpd): point ``SMTP_URL`` at
+  ``smtp_server.url`` (``monkeypatch.setitem(app.config, "SMTP_URL", smtp_server.url)``) and
+  read ``smtp_server.messages`` (parsed e-mails) or ``smtp_server.subjects``.
+- Browser tests: see ``tests/browser/conftest.py``.
 """
 
 from __future__ import annotations
@@ -226,7 +234,24 @@ def make_user(db_session: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def client(app: Any, db_session: Any) -> Any:
-    return app.test_client()
+    """A test client whose requests see what the test set up.
+
+    Records a test creates directly stand for records committed by earlier requests, so they
+    are committed (to a savepoint of the test's outer transaction) before each request; otherwise
+    a GET's rollback would discard them.
+    """
+    from flask.testing import FlaskClient
+
+    class CommittingClient(FlaskClient):
+        def open(self, *args: Any, **kwargs: Any) -> Any:
+            db_session.commit()
+            return super().open(*args, **kwargs)
+
+    app.test_client_class = CommittingClient
+    try:
+        return app.test_client()
+    finally:
+        app.test_client_class = None
 
 
 class AuthActions:

@@ -12,10 +12,12 @@ import pytest
 from catalog.core.permissions import ROLES
 
 #: endpoints anyone may reach without signing in; everything else must refuse
-PUBLIC_ENDPOINTS = {"users.login", "static", "dashboard.health", "api-docs.openapi_json",
-                    # the scanning app's service worker and manifest: code, no data; browsers
-                    # fetch the manifest without cookies
-                    "scanning.service_worker", "scanning.manifest"}
+PUBLIC_ENDPOINTS = {
+    "users.login", "static", "dashboard.health", "api-docs.openapi_json",
+    # The scanning app's web manifest and service worker: browsers fetch them without the
+    # session (manifests are fetched without credentials); they hold no data.
+    "scanning.manifest", "scanning.service_worker",
+}
 #: blueprints that are public as a whole (OAI-PMH harvesting is anonymous by design)
 PUBLIC_BLUEPRINTS = {"oai"}
 #: routes any signed-in user may post to: their own session, password and tokens
