@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 import marshmallow as ma
@@ -18,6 +16,7 @@ from catalog.api.resources import Resource, crud
 from catalog.core.errors import DomainError, ValidationError
 from catalog.core.permissions import check, has_permission
 from catalog.objects.models import OBJECT_STATUSES, CatalogueObject, ObjectMaker, OtherNumber
+from catalog.objects.numbers import natural_sort_key, normalise_number
 from catalog.parties.models import Party
 
 blp = Blueprint("objects_api", __name__, description="Object records (catalogue).")
@@ -95,19 +94,14 @@ class ObjectFilters(ListArgs):
 
 
 # Number normalisation -------------------------------------------------------------------------
-_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
-
-
 def number_key(number: str) -> str:
-    """Unique form of an object number: case, spacing and dash variants do not matter."""
-    text = unicodedata.normalize("NFKC", number)
-    text = _DASHES.sub("-", text)
-    return re.sub(r"\s+", "", text).upper()
+    """Unique form of an object number: the one the catalogue itself uses."""
+    return normalise_number(number)
 
 
 def sort_key(number: str) -> str:
-    """Natural sort key: runs of digits padded so that "2024.2.9" < "2024.2.10"."""
-    return re.sub(r"\d+", lambda m: m.group(0).zfill(12), number_key(number))[:300]
+    """Natural sort key, as the catalogue computes it ("2024.2.9" < "2024.2.10")."""
+    return natural_sort_key(number)
 
 
 def _check_number_free(session: Any, number: str, own_id: int | None) -> str:
@@ -157,9 +151,10 @@ def update_object(session: Any, obj: CatalogueObject, data: dict[str, Any],
     if earliest is not None and latest is not None and earliest > latest:
         raise ValidationError("The latest year is before the earliest.", field="latest_year")
     if "object_number" in data:
-        number = data.pop("object_number").strip()
-        obj.number_key = _check_number_free(session, number, obj.id)
-        obj.object_number, obj.sort_key = number, sort_key(number)
+        # Renumbering keeps the old number as a previous number, as the catalogue's own form does.
+        from catalog.objects.services import renumber_object
+
+        renumber_object(session, obj, actor=user, new_number=data.pop("object_number"))
     if "makers" in data:
         _set_makers(session, obj, data.pop("makers"))
     if "other_numbers" in data:
