@@ -22,7 +22,14 @@ from catalog.core.db import utcnow
 from catalog.core.errors import DomainError, InvalidTransition, NotFoundError, ValidationError
 from catalog.core.money import Money, MoneyError, check_currency
 from catalog.core.permissions import check, has_permission
-from catalog.finance.ledger import Line, invoice_balance, party_unapplied, post_entry, reverse_entry
+from catalog.finance.ledger import (
+    Line,
+    insert_if_missing,
+    invoice_balance,
+    party_unapplied,
+    post_entry,
+    reverse_entry,
+)
 from catalog.finance.models import (
     ACCOUNT_KINDS,
     INVOICE_KINDS,
@@ -75,14 +82,24 @@ def _money(minor: int, currency: str) -> str:
 
 def get_account(session: Session, party: Party, *, create: bool = True) -> FinanceAccount:
     """The party's finance settings, created with defaults on first use."""
-    account = session.scalar(sa.select(FinanceAccount).where(FinanceAccount.party_id == party.id))
+    query = sa.select(FinanceAccount).where(FinanceAccount.party_id == party.id)
+    account = session.scalar(query)
     if account is None:
         if not create:
             raise NotFoundError(f"{party.name} has no finance account yet.")
-        account = FinanceAccount(party_id=party.id, party=party,
-                                 kind="individual" if party.kind == "person" else "institution")
-        session.add(account)
-        session.flush()
+        session.flush()  # the party itself may be new
+        # In a savepoint, so that a clerk creating the same account at the same moment makes
+        # this insert fail harmlessly (the other's row is then read); the ORM insert keeps the
+        # creation in the audit trail.
+        try:
+            with session.begin_nested():
+                session.add(FinanceAccount(
+                    party_id=party.id, party=party,
+                    kind="individual" if party.kind == "person" else "institution"))
+        except sa.exc.IntegrityError:
+            pass
+        account = session.scalar(query)
+        assert account is not None
     return account
 
 
@@ -241,6 +258,17 @@ def remove_line(session: Session, invoice: Invoice, line_id: int, *, actor: Any)
     session.flush()
 
 
+def delete_draft(session: Session, invoice: Invoice, *, actor: Any) -> None:
+    """Throw away a draft (it never had a number, so no gap is left)."""
+    _actor_check(actor, "finance.edit")
+    _require_draft(invoice)
+    for line in list(invoice.lines):
+        session.delete(line)
+    session.flush()
+    session.delete(invoice)
+    session.flush()
+
+
 def _recompute(invoice: Invoice) -> None:
     invoice.net_minor = sum(line.net_minor for line in invoice.lines)
     invoice.tax_minor = sum(line.tax_minor for line in invoice.lines)
@@ -250,15 +278,14 @@ def _recompute(invoice: Invoice) -> None:
 def take_number(session: Session, series: str) -> str:
     """The next number of ``series``, gap-free: the counter row is locked until commit, so a
     rolled-back issue gives its number back and concurrent issues queue."""
-    row = session.scalar(sa.select(NumberSeries).where(NumberSeries.code == series)
-                         .with_for_update().execution_options(populate_existing=True))
+    lock = (sa.select(NumberSeries).where(NumberSeries.code == series).with_for_update()
+            .execution_options(populate_existing=True))
+    row = session.scalar(lock)
     if row is None:
-        row = NumberSeries(code=series, prefix=SERIES_PREFIX.get(series, f"{series}-"),
-                           next_number=1)
-        session.add(row)
-        session.flush()
-        row = session.scalar(sa.select(NumberSeries).where(NumberSeries.code == series)
-                             .with_for_update().execution_options(populate_existing=True))
+        insert_if_missing(session, NumberSeries, {
+            "code": series, "prefix": SERIES_PREFIX.get(series, f"{series}-"),
+            "next_number": 1}, "code")
+        row = session.scalar(lock)
         assert row is not None
     number = row.next_number
     row.next_number = number + 1
@@ -718,6 +745,25 @@ def request_write_off(session: Session, invoice: Invoice, *, amount_minor: int, 
     if actor is not None and has_permission(actor, "finance.approve") and covers(
             actor, amount_minor, invoice.currency):
         _post_write_off(session, write_off, approver=actor, on=on)
+    return write_off
+
+
+def post_approved_write_off(session: Session, invoice: Invoice, *, amount_minor: int,
+                            reason: str, approver: Any, on: date | None = None) -> WriteOff:
+    """Write off an amount already approved elsewhere (e.g. the rest of a paid settlement,
+    approved with the settlement within ``approver``'s authority): posted at once.
+
+    Raises:
+        DomainError: the approver's authority limit does not cover the amount.
+        ValidationError: as for :func:`request_write_off`.
+    """
+    if approver is not None:
+        check(approver, "finance.approve")
+    if approver is not None and not covers(approver, amount_minor, invoice.currency):
+        raise DomainError("The approver's authority limit does not cover this write-off.")
+    write_off = request_write_off(session, invoice, amount_minor=amount_minor, reason=reason,
+                                  actor=None, on=on)
+    _post_write_off(session, write_off, approver=approver, on=on)
     return write_off
 
 

@@ -132,3 +132,21 @@ def test_write_off_above_limit_waits_for_a_covering_approver(db_session, make_pa
     with pytest.raises(ValidationError, match="reason"):
         services.request_write_off(db_session, make_invoice(party), amount_minor=1, reason=" ",
                                    actor=officer)
+
+
+def test_settlement_rest_written_off_by_the_approver(db_session, make_party, make_invoice,
+                                                     officer):
+    party = make_party()
+    invoice = make_invoice(party, ("A", 1, 30_000, 0))
+    services.record_payment(db_session, party=party, amount_minor=20_000, currency="GBP",
+                            received_on=TODAY, method="card", reference=None, actor=officer)
+    write_off = services.post_approved_write_off(db_session, invoice, amount_minor=10_000,
+                                                 reason="settlement", approver=officer)
+    assert write_off.status == "posted"
+    assert invoice.status == "paid"
+    balances = ledger.party_balances(db_session, "receivable")
+    assert (party.id, "GBP") not in balances
+    with pytest.raises(DomainError, match="does not cover"):
+        services.post_approved_write_off(db_session, make_invoice(party, ("B", 1, 90_000, 0)),
+                                         amount_minor=90_000, reason="settlement",
+                                         approver=officer)
