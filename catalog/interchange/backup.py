@@ -148,12 +148,12 @@ def _snapshot_connection() -> Iterator[sa.Connection]:
         finally:
             engine.dispose()
         return
-    with db.engine.connect() as connection:
-        connection = connection.execution_options(
+    with db.engine.connect() as plain:
+        snapshot = plain.execution_options(
             isolation_level="SERIALIZABLE", postgresql_readonly=True,
             postgresql_deferrable=True)
-        with connection.begin():
-            yield connection
+        with snapshot.begin():
+            yield snapshot
 
 
 def _sha256(path: Path) -> str:
@@ -321,7 +321,7 @@ def restore(source: Path) -> dict[str, Any]:
         raise BackupError(f"The media folder {media_root} is not empty; restore into an "
                           "empty instance.")
     try:
-        archive = tarfile.open(source, mode="r|gz")
+        archive = tarfile.open(source, mode="r|gz")  # noqa: SIM115 - closed by the with below
     except (tarfile.TarError, OSError) as exc:
         raise BackupError(f"{source} is not a Catalog backup ({exc}).") from None
     staging: Path | None = None
@@ -439,22 +439,28 @@ def _stage_media(archive: tarfile.TarFile, members: Iterator[tarfile.TarInfo],
     staging = Path(tempfile.mkdtemp(prefix=".catalog-restore-", dir=media_root.parent))
     try:
         for member in members:
-            relative = _safe_member(member.name, "media").as_posix()
-            if not member.isfile() or relative not in expected:
-                raise BackupError(f"The archive holds an unexpected member {member.name!r}.")
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            reader = _HashingReader(archive.extractfile(member))  # type: ignore[arg-type]
-            with target.open("wb") as out:
-                shutil.copyfileobj(reader, out)
-            if reader.digest.hexdigest() != expected.pop(relative)["sha256"]:
-                raise BackupError(f"The media file {relative} is damaged (checksum mismatch).")
-        if expected:
-            raise BackupError(f"The media file {next(iter(expected))} is missing from the backup.")
+            _stage_file(archive, member, staging, expected)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if expected:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BackupError(f"The media file {next(iter(expected))} is missing from the backup.")
     return staging
+
+
+def _stage_file(archive: tarfile.TarFile, member: tarfile.TarInfo, staging: Path,
+                expected: dict[str, Any]) -> None:
+    relative = _safe_member(member.name, "media").as_posix()
+    if not member.isfile() or relative not in expected:
+        raise BackupError(f"The archive holds an unexpected member {member.name!r}.")
+    target = staging / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    reader = _HashingReader(archive.extractfile(member))  # type: ignore[arg-type]
+    with target.open("wb") as out:
+        shutil.copyfileobj(reader, out)
+    if reader.digest.hexdigest() != expected.pop(relative)["sha256"]:
+        raise BackupError(f"The media file {relative} is damaged (checksum mismatch).")
 
 
 def _move_media(staging: Path, media_root: Path) -> None:
@@ -475,7 +481,6 @@ def _reset_sequences(connection: sa.Connection, tables: list[sa.Table]) -> None:
         sequence = connection.execute(sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
                                       {"t": table.name, "c": pk[0].name}).scalar()
         if sequence:
-            connection.execute(sa.text(
-                f'SELECT setval(:s, COALESCE((SELECT MAX("{pk[0].name}") FROM "{table.name}"), 1), '
-                f'(SELECT MAX("{pk[0].name}") FROM "{table.name}") IS NOT NULL)'),
-                {"s": sequence})
+            highest = sa.select(sa.func.max(pk[0])).scalar_subquery()
+            connection.execute(sa.select(sa.func.setval(
+                sequence, sa.func.coalesce(highest, 1), highest.is_not(None))))

@@ -105,6 +105,7 @@ def _restore_into(target: Any, archive: Path) -> dict[str, Any]:
         return restore(archive)
 
 
+@pytest.mark.slow
 def test_backup_restores_every_table_and_file(populated: Any, empty_instance: Any,
                                               backend: str, tmp_path: Path) -> None:
     archive = tmp_path / "catalog.tar.gz"
@@ -116,7 +117,8 @@ def test_backup_restores_every_table_and_file(populated: Any, empty_instance: An
         assert tar.getnames()[0] == "manifest.json"
 
     before = snapshot(populated)
-    assert before["audit_log"] and before["movements"] and before["api_tokens"]
+    for table in ("audit_log", "movements", "api_tokens", "object_makers", "locations"):
+        assert before[table], table
     targets = [empty_instance(backend), empty_instance(backend, upgraded=True)]
     if backend == "sqlite" and "postgresql" in BACKENDS:
         targets.append(empty_instance("postgresql"))  # SQLite → PostgreSQL
@@ -153,8 +155,8 @@ def test_restore_refuses_what_it_must(populated: Any, empty_instance: Any, backe
     def rewrite(name: str, change: Callable[[str, bytes], bytes]) -> Path:
         out = tmp_path / name
         with tarfile.open(out, "w:gz") as tar:
-            for member, data in members:
-                data = change(member.name, data)
+            for member, original in members:
+                data = change(member.name, original)
                 member.size = len(data)
                 tar.addfile(member, io.BytesIO(data))
         return out
