@@ -26,7 +26,7 @@ run: install
 	$(BIN)/catalog serve --host 127.0.0.1 --port 5000
 
 lint: install
-	$(BIN)/ruff check catalog tests bench migrations
+	$(BIN)/ruff check catalog tests migrations $(wildcard bench)
 
 test: lint
 	$(BIN)/python -m pytest

@@ -8,7 +8,6 @@ API resources and CLI commands.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,21 @@ DOMAINS = [
     "catalog.dashboard",
     "catalog.objects",
     "catalog.parties",
+    "catalog.procedures",
+    "catalog.vocabularies",
     "catalog.locations",
+    "catalog.loans",
+    "catalog.conditions",
+    "catalog.valuations",
+    "catalog.environment",
+    "catalog.search",
+    "catalog.imports",
+    "catalog.scanning",
+    "catalog.labels",
+    "catalog.inventory",
     "catalog.users",
     "catalog.admin",
+    "catalog.finance",
     "catalog.api.records",
     "catalog.interchange",
 ]
@@ -42,8 +53,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Args:
         config: settings that override the environment (tests pass their database here).
     """
-    instance_path = os.environ.get("CATALOG_INSTANCE_PATH") or str(
-        Path(__file__).resolve().parent.parent / "instance"
+    checkout = Path(__file__).resolve().parent.parent
+    # A checkout keeps its database and secret key in ./instance; an installed wheel lets Flask
+    # choose (<prefix>/var/catalog-instance) unless CATALOG_INSTANCE_PATH says otherwise.
+    instance_path = os.environ.get("CATALOG_INSTANCE_PATH") or (
+        str(checkout / "instance") if (checkout / "pyproject.toml").exists() else None
     )
     app = Flask(
         __name__,
@@ -60,14 +74,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    # Cookies are Secure whenever the public address is https, however that address was given.
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if name not in (config or {}):
+            app.config[name] = app.config["PUBLIC_BASE_URL"].startswith("https://")
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     app.config.setdefault("MIGRATIONS_DIR", _resource_dir("migrations"))
 
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from catalog.core import logging as catalog_logging
+
+    catalog_logging.init_app(app)
 
     from catalog import models  # noqa: F401  (every model registered on the metadata)
     from catalog.core import auth, errors, web
@@ -96,4 +114,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from catalog.cli import register_commands
 
     register_commands(app)
+    if proxies := int(app.config.get("TRUSTED_PROXIES") or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies)
     return app

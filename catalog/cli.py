@@ -103,11 +103,16 @@ def serve_command(host: str, port: int, workers: int) -> None:
     if workers:
         import os
 
-        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-w", str(workers),
-                                   "-b", f"{host}:{port}", "catalog.wsgi:app"])
+        # Replaces this process with gunicorn; the arguments are fixed, not user input.
+        argv = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{host}:{port}",
+                "catalog.wsgi:app"]
+        os.execvp(sys.executable, argv)  # noqa: S606
+    from werkzeug.serving import run_simple
+
     from catalog import create_app
 
-    create_app().run(host=host, port=port, debug=False)
+    # Not app.run(): Flask ignores that inside a CLI command.
+    run_simple(host, port, create_app(), threaded=True)
 
 
 def _create_app() -> Flask:
@@ -122,3 +127,7 @@ cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version
 
 def main() -> None:
     cli.main(prog_name="catalog")
+
+
+if __name__ == "__main__":  # ``python -m catalog.cli …`` where the console script is not installed
+    main()

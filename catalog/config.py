@@ -40,6 +40,13 @@ def from_environment(instance_path: Path, secret_key: str | None = None) -> dict
         "MAIL_FROM": env.get("MAIL_FROM", "Catalog <catalog@localhost>"),
         "MUSEUM_TIMEZONE": env.get("MUSEUM_TIMEZONE", "Europe/London"),
         "MUSEUM_NAME": env.get("MUSEUM_NAME", "Catalog Museum"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        #: "json" for one JSON object per line (production), anything else for plain lines
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
+        "ACCESS_LOG": env.get("ACCESS_LOG", "") in ("1", "true", "yes"),
+        #: how many reverse proxies (load balancer, nginx) stand in front of the app; their
+        #: X-Forwarded-For is trusted so that login throttling counts the real client address
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0") or 0),
         # Cookies are marked Secure whenever the public address is https; a plain-http
         # development server on loopback would otherwise never keep a session.
         "SESSION_COOKIE_SECURE": public_base_url.startswith("https://"),

@@ -5,18 +5,11 @@ from __future__ import annotations
 from alembic import context
 from flask import current_app
 
+from catalog.core.migrations import include_object
 from catalog.extensions import db
 
 config = context.config
 target_metadata = db.metadata
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    # Tables made by the database itself (SQLite FTS shadow tables and the like) are not ours.
-    if type_ == "table" and reflected and compare_to is None:
-        return not (name.startswith("sqlite_") or name.endswith(("_fts", "_fts_data", "_fts_idx",
-                    "_fts_docsize", "_fts_config", "_fts_content")))
-    return True
 
 
 def run_migrations_online() -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from catalog import create_app
 from catalog.extensions import db
@@ -51,7 +52,8 @@ def create_pg_database() -> str:
 
 def drop_pg_database(url: str) -> None:
     name = sa.make_url(url).database
-    assert name and re.fullmatch(r"catalog_test_\w+", name)
+    assert name
+    assert re.fullmatch(r"catalog_test_\w+", name)
     engine = sa.create_engine(_pg_server_url(), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -80,6 +82,9 @@ def test_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str
     return config
 
 
+test_config.__test__ = False  # type: ignore[attr-defined]  (a helper, not a test)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
@@ -95,12 +100,27 @@ def app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
 
         upgrade()
         db.session.remove()
+        application.extensions["test_seed_rows"] = _snapshot_seed_rows()
     yield application
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
     if backend == "postgresql":
         drop_pg_database(url)
+
+
+class _SetUpFirstClient(FlaskClient):
+    """Test client that commits what the test set up before each request.
+
+    In production a request only ever sees committed data; without this, a GET request's
+    rollback (the unit of work ends every request's transaction) would also roll back the
+    records the test had just made. Inside ``db_session`` the commit only releases a savepoint:
+    the outer transaction is still rolled back after the test.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        db.session.commit()
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -110,9 +130,11 @@ def db_session(app: Any) -> Iterator[Any]:
         transaction = connection.begin()
         db.session.remove()
         db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        app.test_client_class = _SetUpFirstClient
         try:
             yield db.session
         finally:
+            app.test_client_class = None
             db.session.remove()
             db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
             if transaction.is_active:
@@ -120,9 +142,36 @@ def db_session(app: Any) -> Iterator[Any]:
             connection.close()
 
 
+def _snapshot_seed_rows() -> dict[str, list[dict[str, Any]]]:
+    """Rows the migrations seed (vocabularies, number schemes, chart of accounts …)."""
+    seed: dict[str, list[dict[str, Any]]] = {}
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            rows = [dict(r._mapping) for r in conn.execute(sa.select(table))]
+            if rows:
+                seed[table.name] = rows
+    return seed
+
+
+def _restore_seed_rows(conn: Any, seed: dict[str, list[dict[str, Any]]]) -> None:
+    for table in db.metadata.sorted_tables:
+        rows = seed.get(table.name)
+        if not rows:
+            continue
+        conn.execute(sa.insert(table), rows)
+        if conn.dialect.name == "postgresql" and "id" in table.c and len(table.primary_key) == 1:
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                f'(SELECT max(id) FROM "{table.name}"))'
+            )
+
+
 def truncate_all(application: Any) -> None:
-    """Empty every table (append-only triggers are bypassed by recreating nothing: we delete
-    with the triggers disabled on PostgreSQL and dropped-and-recreated on SQLite)."""
+    """Empty every table, then put back the rows the migrations seeded.
+
+    Append-only triggers refuse DELETE, so PostgreSQL uses TRUNCATE (not a DELETE) and SQLite
+    drops the triggers for the clean-up and recreates them.
+    """
     with application.app_context():
         engine = db.engine
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -139,6 +188,12 @@ def truncate_all(application: Any) -> None:
                     conn.exec_driver_sql(f'DELETE FROM "{table}"')
                 for _, sql in triggers:
                     conn.exec_driver_sql(sql)
+                # External-content FTS indexes missed those deletes (their triggers were off).
+                for (name,) in conn.exec_driver_sql(
+                        "SELECT name FROM sqlite_master WHERE type='table' "
+                        "AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'").fetchall():
+                    conn.exec_driver_sql(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
+            _restore_seed_rows(conn, application.extensions["test_seed_rows"])
         from catalog.users.services import sync_permissions
 
         sync_permissions(db.session)
@@ -218,3 +273,54 @@ def count_queries(app: Any) -> Callable[[], Any]:
             sa.event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+class SmtpCollector:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list[Any] = []
+        self.delay = 0.0  # seconds to wait per message, to make concurrent senders overlap
+        self._lock = threading.Lock()
+        self.url = ""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import asyncio
+        import email
+        from email import policy
+
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        with self._lock:
+            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    @property
+    def subjects(self) -> list[str]:
+        return [str(m["Subject"]) for m in self.messages]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpCollector]:
+    """``smtp_server.url`` for SMTP_URL; ``smtp_server.messages`` are the parsed e-mails."""
+    from aiosmtpd.controller import Controller
+
+    collector = SmtpCollector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    collector.url = f"smtp://127.0.0.1:{port}"
+    try:
+        yield collector
+    finally:
+        controller.stop()

@@ -156,6 +156,34 @@ def _changes(obj: Any, action: str) -> dict[str, list[str | None]]:
             new = hist.added[0] if hist.added else None
             if render_value(old) != render_value(new):
                 changes[key] = [render_value(old), render_value(new)]
+    if action == "update":
+        changes.update(_collection_changes(obj, excluded))
+    return changes
+
+
+def _label(related: Any) -> str:
+    """How a linked record is named in the history: its code, number or id."""
+    for attr in ("code", "number", "email", "id"):
+        value = getattr(related, attr, None)
+        if value is not None:
+            return str(value)
+    return str(related)
+
+
+def _collection_changes(obj: Any, excluded: frozenset[str]) -> dict[str, list[str | None]]:
+    """Changes to many-to-many links (a user's roles, a role's permissions)."""
+    changes: dict[str, list[str | None]] = {}
+    state = inspect(obj)
+    for rel in state.mapper.relationships:
+        if rel.secondary is None or rel.key in excluded or rel.viewonly:
+            continue
+        hist = state.attrs[rel.key].history
+        if not (hist.added or hist.deleted):
+            continue
+        before = sorted(_label(o) for o in (*hist.unchanged, *hist.deleted))
+        after = sorted(_label(o) for o in (*hist.unchanged, *hist.added))
+        if before != after:
+            changes[rel.key] = [", ".join(before), ", ".join(after)]
     return changes
 
 
@@ -170,7 +198,7 @@ def _write_audit_rows(session: Session, flush_context: Any) -> None:
         for obj in objects:
             if not isinstance(obj, Audited):
                 continue
-            if action == "update" and not session.is_modified(obj, include_collections=False):
+            if action == "update" and not session.is_modified(obj):
                 continue
             changes = _changes(obj, action)
             if action == "update" and not changes:

@@ -20,6 +20,14 @@ def init_app(app: Flask) -> None:
     # "basic" keeps remembered tablets signed in when their address changes between stores.
     login_manager.session_protection = "basic"
 
+    @app.before_request
+    def forget_the_previous_request() -> None:
+        # ``g`` belongs to the application context, and a caller that keeps one context open
+        # across requests (the test client inside a test's context, a script) would otherwise
+        # see the previous request's user, token flag and pending side effects.
+        for key in ("_login_user", "api_token_auth", "_after_commit", "_audit_token"):
+            g.pop(key, None)
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         raw_id, _, token = user_id.partition(":")

@@ -90,7 +90,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception) -> Any:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
         message = "Something went wrong on our side. Nothing was saved; the error has been logged."
         if wants_json():
             return _json_error(500, message)

@@ -6,6 +6,8 @@ The migration scripts live in ``migrations/`` (copied into the wheel), found thr
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from alembic import command
 from alembic.config import Config
@@ -13,11 +15,23 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
+                   compare_to: Any) -> bool:
+    """Leave out tables the database makes for itself (SQLite internals, FTS shadow tables)."""
+    if type_ == "table" and reflected and compare_to is None:
+        return not ((name or "").startswith("sqlite_") or (name or "").endswith(
+            ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")))
+    # Search indexes written in raw SQL (PostgreSQL full-text and trigram) are not in the metadata.
+    return not (type_ == "index" and reflected and compare_to is None
+                and (name or "").endswith(("_tsv", "_trgm")))
+
+
 def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", current_app.config["MIGRATIONS_DIR"])
     config.set_main_option(
-        "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s"
+        "file_template",
+        "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s",
     )
     return config
 

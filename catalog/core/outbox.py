@@ -9,6 +9,7 @@ A ``dedupe_key`` makes enqueuing idempotent: the database refuses a second messa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import ssl
@@ -123,7 +124,7 @@ class SmtpSettings:
         parsed = urlparse(url)
         mode = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "ssl"}.get(parsed.scheme)
         if mode is None:
-            raise ValueError(f"SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
+            raise ValueError("SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
         default_port = {"plain": 25, "starttls": 587, "ssl": 465}[mode]
         return cls(
             host=parsed.hostname or "127.0.0.1",
@@ -221,8 +222,6 @@ def send_pending(engine_session: Any, *, smtp_url: str, sender: str, batch: int 
             session.commit()
     finally:
         if smtp is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
                 smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
     return sent

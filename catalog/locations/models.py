@@ -34,9 +34,20 @@ class Location(Audited, TimestampMixin, Base):
     notes: Mapped[str | None] = mapped_column(sa.Text)
     #: locations are retired, never deleted
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: environmental target: None inherits the parent's; a preset code (see
+    #: catalog.locations.targets.PRESETS) or "custom" for the limits below
+    target_preset: Mapped[str | None] = mapped_column(sa.String(20))
+    #: custom limits in centi-degrees Celsius and tenths of a percent RH (null: no limit)
+    target_temp_min: Mapped[int | None]
+    target_temp_max: Mapped[int | None]
+    target_rh_min: Mapped[int | None]
+    target_rh_max: Mapped[int | None]
+    #: largest allowed RH change within 24 hours, tenths of a percent
+    target_rh_swing: Mapped[int | None]
 
     parent: Mapped[Location | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[Location]] = relationship(back_populates="parent", order_by="Location.code")
+    children: Mapped[list[Location]] = relationship(back_populates="parent",
+                                                    order_by="Location.code")
 
     def __repr__(self) -> str:
         return f"<Location {self.id} {self.code!r}>"
@@ -61,6 +72,8 @@ class Movement(Audited, Base):
     #: true when this move also sets the object's home location
     sets_home: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(sa.Text)
+    #: set when the object moved because the container holding it moved
+    via_container_id: Mapped[int | None] = mapped_column(sa.ForeignKey("locations.id"))
 
     __table_args__ = (sa.Index("ix_movements_object_time", "object_id", "moved_at"),)
 

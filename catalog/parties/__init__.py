@@ -1,9 +1,15 @@
-"""parties domain."""
+"""Parties: one authority of people and organisations."""
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Blueprint, Flask
+
+bp = Blueprint("parties", __name__, url_prefix="/parties")
 
 
-def init_app(app: Any) -> None:
-    """Register blueprints, navigation, API and CLI (filled in as the domain grows)."""
+def init_app(app: Flask) -> None:
+    from catalog.core.nav import add_nav
+    from catalog.parties import views  # noqa: F401  (routes register on import)
+
+    app.register_blueprint(bp)
+    add_nav(app, "Parties", "parties.index", "parties.view", order=14)

@@ -1,4 +1,7 @@
-"""Parties: one authority of people and organisations (makers, donors, lenders, borrowers, agencies)."""
+"""Parties: one authority of people and organisations.
+
+Makers, donors, lenders, borrowers and agencies are all parties.
+"""
 
 from __future__ import annotations
 

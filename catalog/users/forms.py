@@ -41,8 +41,8 @@ class UserForm(FlaskForm):
     roles = MultiCheckboxField("Roles", validators=[DataRequired("Choose at least one role.")])
     authority_limit = DecimalField("Authority limit (write-offs and settlements)", places=2,
                                    validators=[Optional(), NumberRange(min=0)])
-    authority_currency = SelectField("Currency", choices=[("GBP", "GBP"), ("EUR", "EUR"),
-                                                          ("USD", "USD")], default="GBP")
+    authority_currency = SelectField("Currency", choices=["GBP", "EUR", "USD"],
+                                     default="GBP")
     password = PasswordField("Password (new users; at least 10 characters)",
                              validators=[Optional(), Length(min=10)])
 

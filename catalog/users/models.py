@@ -126,6 +126,13 @@ class User(Audited, TimestampMixin, Base):
         return f"<User {self.id} {self.email}>"
 
 
+@sa.event.listens_for(User, "expire")
+@sa.event.listens_for(User, "refresh")
+def _forget_cached_permissions(user: User, *args: object) -> None:
+    # Roles and grants may have changed in the transaction that just ended.
+    user.__dict__.pop("_permissions_cache", None)
+
+
 class LoginFailure(Base):
     """A failed sign-in, counted per account and per address to throttle guessing.
 

@@ -32,6 +32,17 @@ def _hasher() -> PasswordHasher:
     return _FAST if fast else _STRONG
 
 
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash to verify against when the account does not exist, made once per hasher."""
+    hasher = _hasher()
+    if id(hasher) not in _DUMMY_HASHES:
+        _DUMMY_HASHES[id(hasher)] = hasher.hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASHES[id(hasher)]
+
+
 def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
@@ -151,7 +162,8 @@ def authenticate(
     keys = [f"email:{email}", f"ip:{remote_addr}"]
     # The address limit is wider: a whole store of tablets may share one NAT address.
     limits = [max_failures, max_failures * 4]
-    if any(_recent_failures(session, key, window) >= limit for key, limit in zip(keys, limits, strict=True)):
+    if any(_recent_failures(session, key, window) >= limit
+           for key, limit in zip(keys, limits, strict=True)):
         minutes = max(1, window_seconds // 60)
         return SignInResult(None, f"Too many failed sign-ins. Try again in {minutes} minutes.",
                             throttled=True)
@@ -159,11 +171,14 @@ def authenticate(
     ok = False
     try:
         # Without an account a dummy hash is checked, so timing does not tell accounts apart.
-        stored = user.password_hash if user else _hasher().hash("catalog-dummy-password")
+        stored = user.password_hash if user else _dummy_hash()
         ok = _hasher().verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None:
+        # Failures older than the window no longer count; forget them so the table stays small.
+        session.execute(sa.delete(LoginFailure).where(LoginFailure.key.in_(keys),
+                                                      LoginFailure.occurred_at < utcnow() - window))
         session.add_all([LoginFailure(key=key) for key in keys])
         return SignInResult(None, "The e-mail address or password is not right.")
     if user.is_disabled:
@@ -193,7 +208,8 @@ def set_password(user: User, password: str) -> None:
 
 
 def set_disabled(user: User, disabled: bool, *, actor: User) -> None:
-    """Disable or re-enable an account. Disabling ends its sessions and revokes its tokens."""
+    """Disable or re-enable an account. Disabling ends its sessions; its API tokens stop working
+    while it stays disabled."""
     if user.id == actor.id and disabled:
         raise ValidationError("You cannot disable your own account.")
     user.is_disabled = disabled

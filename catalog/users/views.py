@@ -22,8 +22,9 @@ def _safe_next(target: str | None) -> str:
     """Only redirect to a path on this site after signing in."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") \
-                and not target.startswith("//"):
+        # "//host" and "/\\host" both leave the site in a browser.
+        if (not parts.scheme and not parts.netloc and target.startswith("/")
+                and target[1:2] not in ("/", "\\")):
             return target
     return url_for("dashboard.index")
 

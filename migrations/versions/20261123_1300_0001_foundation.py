@@ -1,7 +1,7 @@
 """foundation
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 13:00:19.800969
 
 Users, roles and permissions, API tokens, login throttling, the audit trail (append-only

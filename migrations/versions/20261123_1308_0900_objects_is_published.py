@@ -1,7 +1,7 @@
 """Objects: is_published (exposed over OAI-PMH only when set)
 
 Revision ID: 0900
-Revises: 0002
+Revises: 0700
 Create Date: 2026-11-23 13:08:06.827649
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0900'
-down_revision = '0002'
+down_revision = '0700'
 branch_labels = None
 depends_on = None
 

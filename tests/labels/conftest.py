@@ -1,0 +1,1 @@
+from tests.scanning.conftest import make_location, make_object  # noqa: F401

@@ -1,0 +1,23 @@
+"""The demo loader creates realistic objects and procedures, and is idempotent."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from catalog.demo import load_demo
+from catalog.objects.models import CatalogueObject
+from catalog.procedures.models import Acquisition, ObjectEntry
+
+
+def test_demo_is_idempotent(db_session):
+    load_demo(db_session)
+    count = db_session.scalar(sa.select(sa.func.count()).select_from(CatalogueObject))
+    assert count >= 30
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Acquisition)) == 1
+    load_demo(db_session)
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(CatalogueObject)) == count
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(ObjectEntry)) == 2
+    turner = db_session.scalar(sa.select(CatalogueObject).where(
+        CatalogueObject.object_number == "D33116"))
+    assert turner.makers[0].party.name == "Joseph Mallord William Turner"
+    assert turner.dimensions_display == "support: 74 × 165 mm"
