@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
@@ -45,12 +44,17 @@ class OtherNumberSchema(f.ApiSchema):
     note = f.Str(max_length=300, allow_none=True)
 
 
+def _sensible_measurement(value: Any) -> None:
+    if not value.is_finite() or value <= 0 or value >= 10**11:
+        raise ma.ValidationError("Not a sensible measurement.")
+
+
 class DimensionSchema(f.ApiSchema):
     part = f.Str(max_length=100, allow_none=True, metadata={"description": "e.g. frame"})
     dimension = f.Str(required=True, validate=[f.one_of(DIMENSION_TYPES)])
+    # A plain function, not validate.Range: apispec would write Decimal bounds as strings.
     value = ma.fields.Decimal(required=True, as_string=True, places=3,
-                              validate=[ma.validate.Range(min=0, min_inclusive=False,
-                                                          max=Decimal("1e11"))],
+                              validate=[_sensible_measurement],
                               metadata={"description": "exact decimal, e.g. \"612.5\""})
     unit = f.Str(required=True, validate=[f.one_of((*LENGTH_UNITS, *WEIGHT_UNITS))])
 
