@@ -210,3 +210,47 @@ def test_cli_backup_and_restore(populated: Any, empty_instance: Any, backend: st
     missing = populated.test_cli_runner().invoke(args=["backup", str(tmp_path / "no" / "x.tgz")])
     assert missing.exit_code == 1
     assert "does not exist" in missing.output
+
+
+def test_backup_while_the_app_writes_is_a_consistent_snapshot(populated: Any,
+                                                               tmp_path: Path) -> None:
+    """Parties are created (each with its audit row, in one transaction) while the backup
+    runs; the snapshot holds every party it holds together with its audit row, or neither."""
+    import threading
+
+    from catalog.parties.models import Party
+
+    stop = threading.Event()
+    written: list[int] = []
+
+    def writer() -> None:
+        with populated.app_context():
+            while not stop.is_set():
+                party = Party(name=f"Writer {len(written)}", sort_name="Writer")
+                db.session.add(party)
+                db.session.commit()
+                written.append(party.id)
+            db.session.remove()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while len(written) < 3:
+            stop.wait(0.01)
+        archive = tmp_path / "live.tar.gz"
+        with populated.app_context():
+            backup(archive)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert len(written) > 3
+    with tarfile.open(archive) as tar:
+        def rows(table: str) -> list[dict[str, Any]]:
+            data = tar.extractfile(f"tables/{table}.jsonl").read().decode()
+            return [json.loads(line) for line in data.splitlines()]
+
+        parties = {str(p["id"]) for p in rows("parties")}
+        logged = {a["record_id"] for a in rows("audit_log")
+                  if a["record_type"] == "parties" and a["action"] == "insert"}
+    assert parties == logged
+    assert any(str(i) in parties for i in written)
