@@ -64,5 +64,51 @@ def test_procedure_records_are_listed_and_read(db_session: Any, client: Any,
     assert [p["amount_minor"] for p in payments] == [150_000]
     # Finance records need finance permissions; these resources are read-only.
     assert conservator.get("/api/v1/invoices").status_code == 403
-    assert manager.post("/api/v1/payments", json={}).status_code == 405
+    assert registrar.post("/api/v1/payments", json={}).status_code == 403
+    assert manager.patch(f"/api/v1/payments/{payment.id}", json={}).status_code == 405
     assert registrar.get("/api/v1/loans", query_string={"status": "lost"}).status_code == 422
+
+
+def test_condition_reports_and_payments_are_created_through_their_services(
+        db_session: Any, client: Any, token_for: Any) -> None:
+    from catalog.finance.services import add_line, create_invoice, issue_invoice
+    from catalog.users.models import User
+
+    donor = Party(name="Friends of the Museum", sort_name="Friends", kind="organisation")
+    obj = CatalogueObject(object_number="C.1", number_key="c.1", sort_key="c.1",
+                          object_name="vase", brief_description="A vase.")
+    db_session.add_all([donor, obj])
+    db_session.commit()
+    conservator = ApiClient(client, token_for("conservator"))
+    report = conservator.post("/api/v1/condition-reports", json={
+        "object_id": obj.id, "context": "routine", "examined_on": "2026-01-10",
+        "overall": "fair", "areas": [{"area": "Surface", "note": "Crazing on the glaze."}]})
+    assert report.status_code == 201, report.json
+    assert report.json["examiner_name"].startswith("conservator")
+    assert report.json["areas"] == [{"area": "Surface", "note": "Crazing on the glaze."}]
+    future = conservator.post("/api/v1/condition-reports", json={
+        "object_id": obj.id, "context": "routine", "examined_on": "2999-01-01",
+        "overall": "good"})
+    assert future.status_code == 422
+    assert "examined_on" in future.json["errors"]
+
+    finance = ApiClient(client, token_for("finance_officer"))
+    officer = db_session.query(User).filter(User.email.like("finance_officer%")).one()
+    invoice = create_invoice(db_session, party=donor, kind="other", actor=officer,
+                             currency="GBP")
+    add_line(db_session, invoice, description="Reproduction", quantity=1,
+             unit_price_minor=12_000, actor=officer)
+    issue_invoice(db_session, invoice, actor=officer, issue_date=date(2026, 1, 5),
+                  due_date=date(2026, 2, 4))
+    db_session.commit()
+    paid = finance.post("/api/v1/payments", json={
+        "party": donor.id, "amount_minor": 12_000, "currency": "GBP",
+        "received_on": "2026-01-20", "method": "bank_transfer", "reference": "BACS 991"})
+    assert paid.status_code == 201, paid.json
+    assert paid.json["allocations"] == [{"invoice_id": invoice.id, "amount_minor": 12_000,
+                                         "currency": "GBP", "allocated_on": "2026-01-20"}]
+    assert finance.get(f"/api/v1/invoices/{invoice.id}").json["status"] == "paid"
+    zero = finance.post("/api/v1/payments", json={
+        "party": donor.id, "amount_minor": 0, "currency": "GBP",
+        "received_on": "2026-01-20", "method": "cash"})
+    assert zero.status_code == 422

@@ -1,9 +1,9 @@
-"""Read-only API resources of the procedure and finance records: loans, condition reports,
-invoices and payments (``/api/v1/loans``, ``/condition-reports``, ``/invoices``,
-``/payments``), with filters and keyset pagination.
-
-Writes go through each module's forms and workflow for now; when a module wants API writes it
-adds ``create``/``update`` functions calling its services to the :class:`Resource` below.
+"""API resources of the procedure and finance records: loans, condition reports, invoices and
+payments (``/api/v1/loans``, ``/condition-reports``, ``/invoices``, ``/payments``), with
+filters and keyset pagination. Condition reports and payments can be created (through the
+conditions and finance services); loans and invoices are read-only here — their workflows
+(approval, issuing) stay in the UI until a ``create``/``update`` calling their services is added
+to their :class:`Resource` below.
 Restricted values follow the user's permissions: insurance values need ``valuations.view``.
 """
 
@@ -19,17 +19,27 @@ from sqlalchemy.orm import selectinload
 from catalog.api import fields as f
 from catalog.api.pagination import ListArgs
 from catalog.api.resources import Resource, crud
-from catalog.conditions.models import CONDITIONS, CONTEXTS, ConditionReport
+from catalog.conditions.models import (
+    COMPLETENESS,
+    CONDITIONS,
+    CONTEXTS,
+    PRIORITIES,
+    ConditionReport,
+)
+from catalog.conditions.services import create_report
+from catalog.core.errors import ValidationError
 from catalog.core.permissions import has_permission
 from catalog.finance.models.invoices import INVOICE_KINDS, INVOICE_STATUSES, Invoice
-from catalog.finance.models.payments import Payment
+from catalog.finance.models.payments import PAYMENT_METHODS, Payment
+from catalog.finance.services import record_payment
 from catalog.loans.models import DIRECTIONS, STATUSES, Loan, LoanObject
+from catalog.objects.models import CatalogueObject
+from catalog.parties.models import Party
 
 loans_blp = Blueprint("loans_api", __name__, description="Loans in and out (read-only).")
-conditions_blp = Blueprint("condition_reports_api", __name__,
-                           description="Condition reports (read-only).")
+conditions_blp = Blueprint("condition_reports_api", __name__, description="Condition reports.")
 invoices_blp = Blueprint("invoices_api", __name__, description="Invoices (read-only).")
-payments_blp = Blueprint("payments_api", __name__, description="Payments (read-only).")
+payments_blp = Blueprint("payments_api", __name__, description="Payments received.")
 
 Date = ma.fields.Date
 Bool = ma.fields.Boolean
@@ -101,30 +111,31 @@ crud(loans_blp, Resource(
 
 # Condition reports ------------------------------------------------------------------------------
 class ConditionAreaSchema(f.ApiSchema):
-    area = f.Str(dump_only=True)
-    note = f.Str(dump_only=True)
+    area = f.Str(required=True, min_length=1, max_length=100)
+    note = f.Str(required=True, min_length=1, max_length=20_000)
 
 
 class ConditionReportSchema(f.ApiSchema):
     id = f.Int(dump_only=True)
-    object_id = f.Int(dump_only=True)
+    object_id = f.Int(required=True, minimum=1)
     object_number = f.Str(dump_only=True, attribute="object.object_number")
-    context = f.Str(dump_only=True)
-    loan_id = f.Int(dump_only=True, allow_none=True)
-    examiner_name = f.Str(dump_only=True)
-    examined_on = Date(dump_only=True)
-    overall = f.Str(dump_only=True)
-    completeness = f.Str(dump_only=True)
-    completeness_note = f.Str(dump_only=True, allow_none=True)
-    hazards = f.Str(dump_only=True, allow_none=True)
-    summary = f.Str(dump_only=True, allow_none=True)
-    display_recommendation = f.Str(dump_only=True, allow_none=True)
-    handling_recommendation = f.Str(dump_only=True, allow_none=True)
-    storage_recommendation = f.Str(dump_only=True, allow_none=True)
-    packing_recommendation = f.Str(dump_only=True, allow_none=True)
-    priority = f.Str(dump_only=True)
-    next_check_on = Date(dump_only=True, allow_none=True)
-    areas = ma.fields.List(ma.fields.Nested(ConditionAreaSchema), dump_only=True)
+    context = f.Str(required=True, validate=[f.one_of(CONTEXTS)])
+    loan_id = f.Int(allow_none=True, minimum=1)
+    examiner_name = f.Str(min_length=1, max_length=200,
+                          metadata={"description": "default: the token's user"})
+    examined_on = Date(required=True)
+    overall = f.Str(required=True, validate=[f.one_of(CONDITIONS)])
+    completeness = f.Str(validate=[f.one_of(COMPLETENESS)], load_default="complete")
+    completeness_note = f.Str(allow_none=True, max_length=20_000)
+    hazards = f.Str(allow_none=True, max_length=20_000)
+    summary = f.Str(allow_none=True, max_length=20_000)
+    display_recommendation = f.Str(allow_none=True, max_length=20_000)
+    handling_recommendation = f.Str(allow_none=True, max_length=20_000)
+    storage_recommendation = f.Str(allow_none=True, max_length=20_000)
+    packing_recommendation = f.Str(allow_none=True, max_length=20_000)
+    priority = f.Str(validate=[f.one_of(PRIORITIES)], load_default="low")
+    next_check_on = Date(allow_none=True)
+    areas = ma.fields.List(ma.fields.Nested(ConditionAreaSchema), load_default=list)
     created_at = ma.fields.AwareDateTime(dump_only=True)
     updated_at = ma.fields.AwareDateTime(dump_only=True)
 
@@ -137,9 +148,26 @@ class ConditionReportFilters(ListArgs):
     next_check_before = Date(metadata={"description": "next check due on or before"})
 
 
+def create_condition_report(session: Any, data: dict[str, Any], user: Any) -> ConditionReport:
+    """Through the conditions service (its checks: dates, loan context, permission)."""
+    obj = session.get(CatalogueObject, data.pop("object_id"))
+    if obj is None:
+        raise ValidationError("There is no object with that id.", field="object_id")
+    loan = None
+    if (loan_id := data.pop("loan_id", None)) is not None:
+        loan = session.get(Loan, loan_id)
+        if loan is None:
+            raise ValidationError("There is no loan with that id.", field="loan_id")
+    areas = [(a["area"], a["note"]) for a in data.pop("areas", [])]
+    examiner = data.pop("examiner_name", None) or user.name or user.email
+    return create_report(session, obj=obj, loan=loan, areas=areas, examiner_name=examiner,
+                         actor=user, **data)
+
+
 crud(conditions_blp, Resource(
     model=ConditionReport, schema=ConditionReportSchema, filters=ConditionReportFilters,
-    noun="condition report", view="conditions.view",
+    noun="condition report", view="conditions.view", edit="conditions.edit",
+    create=create_condition_report, updatable=False,
     options=[selectinload(ConditionReport.areas)],
     filter_clauses={"next_check_before": lambda v: ConditionReport.next_check_on <= v},
 ))  # fmt: skip
@@ -203,17 +231,27 @@ class AllocationSchema(f.ApiSchema):
     allocated_on = Date(dump_only=True)
 
 
+class AllocationInputSchema(f.ApiSchema):
+    invoice_id = f.Int(required=True, minimum=1)
+    amount_minor = f.Int(required=True, minimum=1, maximum=2**63 - 1)
+
+
 class PaymentSchema(f.ApiSchema):
     id = f.Int(dump_only=True)
-    party = f.Int(dump_only=True, attribute="party_id")
+    party = f.Int(required=True, minimum=1, attribute="party_id",
+                  metadata={"description": "party id"})
     party_name = f.Str(dump_only=True, attribute="party.name")
-    currency = f.Str(dump_only=True)
-    amount_minor = f.Int(dump_only=True, **BIG)
-    received_on = Date(dump_only=True)
-    method = f.Str(dump_only=True)
-    reference = f.Str(dump_only=True, allow_none=True)
+    currency = f.Str(required=True, min_length=3, max_length=3)
+    amount_minor = f.Int(required=True, minimum=1, maximum=2**63 - 1,
+                         metadata={"description": "in minor units (cents)"})
+    received_on = Date(required=True)
+    method = f.Str(required=True, validate=[f.one_of(PAYMENT_METHODS)])
+    reference = f.Str(allow_none=True, max_length=200)
     recorded_at = ma.fields.AwareDateTime(dump_only=True)
     allocations = ma.fields.List(ma.fields.Nested(AllocationSchema), dump_only=True)
+    allocate = ma.fields.List(ma.fields.Nested(AllocationInputSchema), load_only=True,
+                              metadata={"description": "explicit allocations; default: "
+                                                       "oldest open invoices first"})
 
 
 class PaymentFilters(ListArgs):
@@ -222,9 +260,21 @@ class PaymentFilters(ListArgs):
     received_since = Date(metadata={"description": "received on or after"})
 
 
+def record_payment_api(session: Any, data: dict[str, Any], user: Any) -> Payment:
+    """Through the finance service: allocation, ledger posting and unapplied cash as in the UI."""
+    party = session.get(Party, data.pop("party_id"))
+    if party is None:
+        raise ValidationError("There is no party with that id.", field="party")
+    allocate = data.pop("allocate", None)
+    allocations = {a["invoice_id"]: a["amount_minor"] for a in allocate} if allocate else None
+    return record_payment(session, party=party, actor=user, allocations=allocations,
+                          reference=data.pop("reference", None), **data)
+
+
 crud(payments_blp, Resource(
     model=Payment, schema=PaymentSchema, filters=PaymentFilters, noun="payment",
-    view="finance.view", options=[selectinload(Payment.allocations)],
+    view="finance.view", edit="finance.edit", create=record_payment_api, updatable=False,
+    options=[selectinload(Payment.allocations)],
     filter_clauses={"party": lambda v: Payment.party_id == v,
                     "received_since": lambda v: Payment.received_on >= v},
 ))  # fmt: skip
