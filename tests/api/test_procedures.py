@@ -112,3 +112,30 @@ def test_condition_reports_and_payments_are_created_through_their_services(
         "party": donor.id, "amount_minor": 0, "currency": "GBP",
         "received_on": "2026-01-20", "method": "cash"})
     assert zero.status_code == 422
+
+
+def test_loan_requests_are_created_with_their_own_number(db_session: Any, client: Any,
+                                                         token_for: Any) -> None:
+    borrower = Party(name="City Gallery", sort_name="City Gallery", kind="organisation")
+    db_session.add(borrower)
+    db_session.commit()
+    manager = ApiClient(client, token_for("collections_manager"))
+    created = manager.post("/api/v1/loans", json={
+        "direction": "out", "party": borrower.id, "start_date": "2026-04-01",
+        "end_date": "2026-08-31", "exhibition_title": "Summer Light",
+        "fee_minor": 50_000, "fee_currency": "GBP"})
+    assert created.status_code == 201, created.json
+    assert created.json["status"] == "requested"
+    assert created.json["number"]
+    assert created.json["return_due"] == "2026-08-31"
+    backwards = manager.post("/api/v1/loans", json={
+        "direction": "out", "party": borrower.id, "start_date": "2026-04-01",
+        "end_date": "2026-03-01"})
+    assert backwards.status_code == 422
+    half_fee = manager.post("/api/v1/loans", json={
+        "direction": "in", "party": borrower.id, "start_date": "2026-04-01",
+        "end_date": "2026-05-01", "fee_minor": 100})
+    assert half_fee.status_code == 422
+    assert "fee_currency" in half_fee.json["errors"]
+    viewer = ApiClient(client, token_for("viewer"))
+    assert viewer.post("/api/v1/loans", json={}).status_code == 403

@@ -1,9 +1,9 @@
 """API resources of the procedure and finance records: loans, condition reports, invoices and
 payments (``/api/v1/loans``, ``/condition-reports``, ``/invoices``, ``/payments``), with
-filters and keyset pagination. Condition reports and payments can be created (through the
-conditions and finance services); loans and invoices are read-only here — their workflows
-(approval, issuing) stay in the UI until a ``create``/``update`` calling their services is added
-to their :class:`Resource` below.
+filters and keyset pagination. Loans (as requests), condition reports and payments can be
+created through their modules' services; invoices are read-only here, and the loans' workflow
+steps stay in the UI, until a ``create``/``update`` calling their services is added to their
+:class:`Resource` below.
 Restricted values follow the user's permissions: insurance values need ``valuations.view``.
 """
 
@@ -28,15 +28,17 @@ from catalog.conditions.models import (
 )
 from catalog.conditions.services import create_report
 from catalog.core.errors import ValidationError
+from catalog.core.money import Money, MoneyError, check_currency
 from catalog.core.permissions import has_permission
 from catalog.finance.models.invoices import INVOICE_KINDS, INVOICE_STATUSES, Invoice
 from catalog.finance.models.payments import PAYMENT_METHODS, Payment
 from catalog.finance.services import record_payment
 from catalog.loans.models import DIRECTIONS, STATUSES, Loan, LoanObject
+from catalog.loans.services import create_loan
 from catalog.objects.models import CatalogueObject
 from catalog.parties.models import Party
 
-loans_blp = Blueprint("loans_api", __name__, description="Loans in and out (read-only).")
+loans_blp = Blueprint("loans_api", __name__, description="Loans in and out.")
 conditions_blp = Blueprint("condition_reports_api", __name__, description="Condition reports.")
 invoices_blp = Blueprint("invoices_api", __name__, description="Invoices (read-only).")
 payments_blp = Blueprint("payments_api", __name__, description="Payments received.")
@@ -64,26 +66,33 @@ class LoanObjectSchema(f.ApiSchema):
 
 class LoanSchema(f.ApiSchema):
     id = f.Int(dump_only=True)
-    number = f.Str(dump_only=True)
-    direction = f.Str(dump_only=True)
+    number = f.Str(dump_only=True, metadata={"description": "allocated from the number scheme"})
+    direction = f.Str(required=True, validate=[f.one_of(DIRECTIONS)])
     status = f.Str(dump_only=True)
-    party = f.Int(dump_only=True, attribute="party_id")
+    party = f.Int(required=True, minimum=1, attribute="party_id",
+                  metadata={"description": "id of the borrower (out) or lender (in)"})
     party_name = f.Str(dump_only=True, attribute="party.name")
-    exhibition_title = f.Str(dump_only=True, allow_none=True)
-    purpose = f.Str(dump_only=True, allow_none=True)
-    requested_on = Date(dump_only=True, allow_none=True)
-    start_date = Date(dump_only=True)
-    end_date = Date(dump_only=True)
-    return_due = Date(dump_only=True)
-    credit_line = f.Str(dump_only=True, allow_none=True)
-    fee_minor = f.Int(dump_only=True, allow_none=True, minimum=-(2**63), maximum=2**63 - 1)
-    fee_currency = f.Str(dump_only=True, allow_none=True)
+    exhibition_title = f.Str(allow_none=True, max_length=300)
+    purpose = f.Str(allow_none=True, max_length=200)
+    requested_on = Date(allow_none=True)
+    start_date = Date(required=True)
+    end_date = Date(required=True)
+    return_due = Date(allow_none=True, metadata={"description": "default: the end date"})
+    credit_line = f.Str(allow_none=True, max_length=5000)
+    notes = f.Str(allow_none=True, max_length=20_000)
+    fee_minor = f.Int(allow_none=True, minimum=0, maximum=2**63 - 1)
+    fee_currency = f.Str(allow_none=True, min_length=3, max_length=3)
     fee_invoice_number = f.Str(dump_only=True, allow_none=True)
     venues = ma.fields.List(ma.fields.Nested(LoanVenueSchema), dump_only=True)
     objects = ma.fields.List(ma.fields.Nested(LoanObjectSchema), dump_only=True,
                              attribute="loan_objects")
     created_at = ma.fields.AwareDateTime(dump_only=True)
     updated_at = ma.fields.AwareDateTime(dump_only=True)
+
+    @ma.validates_schema
+    def fee_with_currency(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if (data.get("fee_minor") is None) != (data.get("fee_currency") is None):
+            raise ma.ValidationError("Give the fee with its currency.", "fee_currency")
 
     @ma.post_dump
     def hide_valuations(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -95,6 +104,24 @@ class LoanSchema(f.ApiSchema):
         return data
 
 
+def create_loan_api(session: Any, data: dict[str, Any], user: Any) -> Loan:
+    """A requested loan, numbered from its scheme, through the loans service; objects, venues
+    and the workflow steps are added in the loan's pages."""
+    party = session.get(Party, data.pop("party_id"))
+    if party is None:
+        raise ValidationError("There is no party with that id.", field="party")
+    fee_minor, currency = data.pop("fee_minor", None), data.pop("fee_currency", None)
+    fee = None
+    if fee_minor is not None and currency is not None:
+        try:
+            fee = Money(fee_minor, check_currency(currency))
+        except (MoneyError, ValueError) as exc:
+            raise ValidationError(str(exc), field="fee_currency") from None
+    return create_loan(session, direction=data.pop("direction"), party=party,
+                       start_date=data.pop("start_date"), end_date=data.pop("end_date"),
+                       return_due=data.pop("return_due", None), actor=user, fee=fee, **data)
+
+
 class LoanFilters(ListArgs):
     status = f.Str(validate=[f.one_of(STATUSES)])
     direction = f.Str(validate=[f.one_of(DIRECTIONS)])
@@ -103,6 +130,7 @@ class LoanFilters(ListArgs):
 
 crud(loans_blp, Resource(
     model=Loan, schema=LoanSchema, filters=LoanFilters, noun="loan", view="loans.view",
+    edit="loans.edit", create=create_loan_api, updatable=False,
     options=[selectinload(Loan.venues),
              selectinload(Loan.loan_objects).joinedload(LoanObject.object)],
     filter_clauses={"party": lambda v: Loan.party_id == v},
