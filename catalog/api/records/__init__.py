@@ -1,4 +1,5 @@
-"""API resources of the core records: objects, parties, locations and movements.
+"""API resources of the core records (objects, parties, locations, movements) and, read-only,
+of loans, condition reports, invoices and payments.
 
 Other domains add theirs from their own ``api.py`` (see :mod:`catalog.api` for the recipe).
 """
@@ -11,9 +12,13 @@ from catalog import api
 
 
 def init_app(app: Flask) -> None:
-    from catalog.api.records import locations, movements, objects, parties
+    from catalog.api.records import locations, movements, objects, parties, procedures
 
     api.register(app, objects.blp, "objects")
     api.register(app, parties.blp, "parties")
     api.register(app, locations.blp, "locations")
     api.register(app, movements.blp, "movements")
+    api.register(app, procedures.loans_blp, "loans")
+    api.register(app, procedures.conditions_blp, "condition-reports")
+    api.register(app, procedures.invoices_blp, "invoices")
+    api.register(app, procedures.payments_blp, "payments")
