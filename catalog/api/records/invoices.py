@@ -39,13 +39,20 @@ BUSINESS_DATES = validate.Range(min=date(1900, 1, 1), max=date(2999, 12, 31),
                                 error="A date between 1900 and 2999.")
 
 
+def _quantity(value: Decimal) -> None:
+    # A function, not validate.Range: the OpenAPI document would carry Decimal bounds as strings.
+    if not Decimal("0.001") <= value < Decimal(1_000_000_000):
+        raise ma.ValidationError("More than zero and less than a billion.")
+    if value != value.quantize(Decimal("0.001")):
+        raise ma.ValidationError("At most three decimals.")
+
+
 class InvoiceLineSchema(f.ApiSchema):
     id = f.Int(dump_only=True)
     position = f.Int(dump_only=True)
     description = f.Str(required=True, min_length=1, max_length=500)
-    quantity = ma.fields.Decimal(required=True, as_string=True, validate=[validate.Range(
-        min=Decimal("0.001"), max=Decimal("999999999.999"))],
-        metadata={"description": "up to three decimals, e.g. \"1\" or \"2.5\""})
+    quantity = ma.fields.Decimal(required=True, as_string=True, validate=[_quantity], metadata={
+        "description": "more than 0, below a billion, up to three decimals: 1, \"2.5\""})
     unit_price_minor = f.Int(required=True, minimum=0, maximum=f.INT64_MAX,
                              metadata={"description": "net unit price in minor units"})
     tax_rate_bp = f.Int(load_default=0, minimum=0, maximum=10_000,
