@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from werkzeug.routing import FloatConverter, IntegerConverter
 
 from catalog.core.permissions import ROLES
 
@@ -36,7 +37,8 @@ def _sample_url(app: Any, rule: Any) -> str:
     for name in rule.arguments:
         converter = rule._converters[name]
         kind = converter.__class__.__name__
-        if kind in ("IntegerConverter", "FloatConverter"):
+        # (isinstance: the API's record-id converter is an IntegerConverter subclass)
+        if isinstance(converter, (IntegerConverter, FloatConverter)):
             values[name] = 1
         elif kind == "UUIDConverter":
             values[name] = "00000000-0000-4000-8000-000000000001"
