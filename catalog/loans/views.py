@@ -114,9 +114,11 @@ def schedule() -> Any:
         months = min(max(int(request.args.get("months", 12)), 1), 24)
     except ValueError:
         months = 12
-    data = build_schedule(db.session, first_month=first, months=months,
-                          direction=request.args.get("direction"))
-    return render_template("loans/schedule.html", months_count=months, **data)
+    direction = request.args.get("direction")
+    direction = direction if direction in DIRECTIONS else None
+    data = build_schedule(db.session, first_month=first, months=months, direction=direction)
+    return render_template("loans/schedule.html", months_count=months, direction=direction,
+                           **data)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,17 +1,16 @@
 """condition photo annotations
 
 Revision ID: 0602
-Revises: 0900
+Revises: 0802
 Create Date: 2026-11-23 13:51:20.779621
 """
 
 from alembic import op
 import sqlalchemy as sa
-import catalog.core.db
 
 
 revision = '0602'
-down_revision = '0900'
+down_revision = '0802'
 branch_labels = None
 depends_on = None
 

@@ -126,6 +126,12 @@ def test_schedule_shows_a_conflict_and_adding_needs_an_override(live_server, pag
     assert box["width"] > 50
 
 
+def _wait_for_images(page):
+    # Marks are placed in percent of the photo: measure only once the photo has its size.
+    page.wait_for_function("() => [...document.querySelectorAll('.annotated img')]"
+                           ".every(i => i.complete && i.naturalWidth > 0)")
+
+
 def test_condition_report_with_an_annotated_photo(live_server, page, signed_in, tmp_path):
     from PIL import Image
 
@@ -142,6 +148,7 @@ def test_condition_report_with_an_annotated_photo(live_server, page, signed_in, 
     page.get_by_role("button", name="Upload photo").click()
     image = page.locator(".annotated img").first
     expect(image).to_be_visible()
+    _wait_for_images(page)
     box = image.bounding_box()
     assert box is not None
     image.click(position={"x": box["width"] / 2, "y": box["height"] / 4})
@@ -152,6 +159,7 @@ def test_condition_report_with_an_annotated_photo(live_server, page, signed_in, 
     marker = page.locator(".an-marker").first
     expect(marker).to_have_text("1")
     expect(page.locator(".an-notes")).to_contain_text("Scratch, 4 cm")
+    _wait_for_images(page)
     marker_box = marker.bounding_box()
     image_box = page.locator(".annotated img").first.bounding_box()
     assert marker_box is not None

@@ -175,6 +175,8 @@ def test_schedule_shows_loans_objects_and_conflicts(auth, client, db_session):
     assert "Jan 2027" in page
     assert "Dec 2027" in page
     assert "style=" not in page  # the CSP forbids inline styles: bars are positioned by class
+    only_in = client.get("/loans/schedule?from=2027-01&direction=in").get_data(as_text=True)
+    assert first.number not in only_in
 
 
 def test_venue_suitability_flags_mismatches(auth, client, db_session):
