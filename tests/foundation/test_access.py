@@ -21,8 +21,9 @@ PUBLIC_ENDPOINTS = {
     # The opt-out link in every reminder e-mail: signed per recipient, works without an account.
     "receivables.opt_out",
 }
-#: blueprints that are public as a whole (OAI-PMH harvesting is anonymous by design)
-PUBLIC_BLUEPRINTS = {"oai"}
+#: blueprints that are public as a whole (OAI-PMH harvesting is anonymous by design, and so is
+#: fetching the medium-size images of published objects that LIDO records link to)
+PUBLIC_BLUEPRINTS = {"oai", "oai_images"}
 #: routes any signed-in user may post to: their own session, password and tokens
 SELF_SERVICE_ENDPOINTS = {"users.login", "users.logout", "users.profile", "users.create_token",
                           "users.revoke_token"}
