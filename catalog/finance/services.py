@@ -374,6 +374,12 @@ def invoice_loan_fee(session: Session, *, loan: Any, actor: Any) -> Invoice:
     return issue_invoice(session, invoice, actor=actor)
 
 
+def live_allocations() -> sa.ColumnElement[bool]:
+    """Allocations that still count: from unapplied cash, or from a payment not reversed."""
+    return sa.or_(Allocation.payment_id.is_(None), Allocation.payment_id.in_(
+        sa.select(Payment.id).where(Payment.reversal_entry_id.is_(None))))
+
+
 def refresh_status(session: Session, invoice: Invoice) -> str:
     """Set the invoice's status from its ledger balance (status is a cache of the ledger)."""
     if invoice.status == "draft":
@@ -384,7 +390,7 @@ def refresh_status(session: Session, invoice: Invoice) -> str:
         status = "void"
     elif open_minor <= 0:
         paid = session.scalar(sa.select(sa.func.count()).select_from(Allocation)
-                              .where(Allocation.invoice_id == invoice.id)) or 0
+                              .where(Allocation.invoice_id == invoice.id, live_allocations())) or 0
         written = session.scalar(sa.select(sa.func.count()).select_from(WriteOff).where(
             WriteOff.invoice_id == invoice.id, WriteOff.status == "posted")) or 0
         status = "written_off" if written and not paid else "paid"
@@ -659,6 +665,45 @@ def apply_unapplied(session: Session, *, party: Party, currency: str, actor: Any
     return plan
 
 
+def reverse_payment(session: Session, payment: Payment, *, reason: str, actor: Any,
+                    on: date | None = None) -> Payment:
+    """Undo a payment (a bounced cheque, a payment recorded in error) by a reversal entry.
+
+    The invoices it paid are open again. Refused when part of the payment's unapplied cash has
+    since been applied elsewhere or refunded: there would be less cash to take back than it left.
+
+    Raises:
+        InvalidTransition: already reversed.
+        ValidationError: no reason.
+        DomainError: its unapplied cash has been used since.
+    """
+    _actor_check(actor, "finance.edit")
+    if payment.is_reversed:
+        raise InvalidTransition("This payment has already been reversed.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give the reason for reversing the payment.", field="reason")
+    invoices = lock_invoices(session, [a.invoice_id for a in payment.allocations])
+    lock_party(session, payment.party)
+    left_unapplied = payment.amount_minor - sum(a.amount_minor for a in payment.allocations)
+    if left_unapplied > party_unapplied(session, payment.party_id, payment.currency):
+        raise DomainError("Some of this payment's unapplied cash has since been applied or "
+                          "refunded, so it cannot be reversed as a whole.")
+    entry = session.scalar(sa.select(JournalEntry).where(
+        JournalEntry.source_type == "payment", JournalEntry.source_id == payment.id,
+        JournalEntry.reverses_id.is_(None)))
+    if entry is None:
+        raise DomainError("The payment's posting was not found.")
+    reversal = reverse_entry(session, entry, entry_date=on or today(),
+                             memo=f"Payment reversed: {reason}"[:300], actor=actor)
+    payment.reversal_entry_id = reversal.id
+    payment.reversal_reason = reason[:300]
+    session.flush()
+    for invoice in invoices:
+        refresh_status(session, invoice)
+    return payment
+
+
 def lock_party(session: Session, party: Party) -> None:
     """Lock the party's finance account row: unapplied cash is spent one clerk at a time."""
     session.execute(sa.select(FinanceAccount.id).where(FinanceAccount.party_id == party.id)
@@ -931,13 +976,30 @@ def raise_instalments(session: Session, *, as_of: date, actor: Any) -> list[Invo
     return raised
 
 
+def cancel_pledge(session: Session, pledge: Pledge, *, reason: str, actor: Any) -> Pledge:
+    """Stop a pledge: instalments not yet invoiced are never raised. Invoices already issued
+    stay (credit them if the donor is released from them too)."""
+    _actor_check(actor, "finance.edit")
+    if pledge.status != "active":
+        raise InvalidTransition("This pledge is already cancelled.")
+    if not (reason or "").strip():
+        raise ValidationError("Give the reason for cancelling the pledge.", field="reason")
+    from catalog.core.audit import reason as audit_reason
+
+    with audit_reason(reason.strip()[:300]):
+        pledge.status = "cancelled"
+        session.flush()
+    return pledge
+
+
 def pledge_paid_minor(session: Session, pledge: Pledge) -> int:
     """What the donor has paid on the pledge so far (allocations to its instalment invoices)."""
     invoice_ids = [i.invoice_id for i in pledge.instalments if i.invoice_id]
     if not invoice_ids:
         return 0
     return int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Allocation.amount_minor), 0))
-                              .where(Allocation.invoice_id.in_(invoice_ids))) or 0)
+                              .where(Allocation.invoice_id.in_(invoice_ids),
+                                     live_allocations())) or 0)
 
 
 def acknowledge_gift(session: Session, invoice: Invoice) -> None:

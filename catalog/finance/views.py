@@ -325,11 +325,16 @@ def send_statement(party_id: int) -> Any:
 @require("finance.view")
 def invoices() -> Any:
     status = request.args.get("status") or ""
+    overdue = request.args.get("overdue") == "1"
     query = sa.select(Invoice).order_by(Invoice.id.desc()).limit(300)
     if status in INVOICE_STATUSES:
         query = query.where(Invoice.status == status)
+    if overdue:
+        query = query.where(Invoice.status.in_(services.OPEN_STATUSES),
+                            Invoice.due_date < services.today())
     rows = db.session.scalars(query).all()
     return render_template("finance/invoices.html", invoices=rows, status=status,
+                           overdue=overdue,
                            statuses=INVOICE_STATUSES,
                            open_by_invoice=_balances(rows))
 
@@ -524,10 +529,25 @@ def payments() -> Any:
 @require("finance.view")
 def payment(payment_id: int) -> Any:
     record = _get(Payment, payment_id)
-    return render_template("finance/payment.html", payment=record,
+    return render_template("finance/payment.html", payment=record, form=EmptyForm(),
                            invoices={a.invoice_id: db.session.get(Invoice, a.invoice_id)
                                      for a in record.allocations},
                            changes=db.session.scalars(history("payments", record.id)).all())
+
+
+@bp.route("/payments/<int:payment_id>/reverse", methods=["POST"])
+@require("finance.edit")
+def reverse_payment(payment_id: int) -> Any:
+    record = _get(Payment, payment_id)
+    try:
+        services.reverse_payment(db.session, record, reason=request.form.get("reason", ""),
+                                 actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("finance.payment", payment_id=payment_id)), 303
+    flash("Payment reversed; the invoices it paid are open again.", "success")
+    return redirect(url_for("finance.payment", payment_id=payment_id))
 
 
 @bp.route("/payments/new", methods=["GET", "POST"])
@@ -611,8 +631,23 @@ def new_pledge() -> Any:
 @require("finance.view")
 def pledge(pledge_id: int) -> Any:
     record = _get(Pledge, pledge_id)
-    return render_template("finance/pledge.html", pledge=record,
+    return render_template("finance/pledge.html", pledge=record, form=EmptyForm(),
                            paid=services.pledge_paid_minor(db.session, record))
+
+
+@bp.route("/pledges/<int:pledge_id>/cancel", methods=["POST"])
+@require("finance.edit")
+def cancel_pledge(pledge_id: int) -> Any:
+    record = _get(Pledge, pledge_id)
+    try:
+        services.cancel_pledge(db.session, record, reason=request.form.get("reason", ""),
+                               actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("finance.pledge", pledge_id=pledge_id)), 303
+    flash("Pledge cancelled; no further instalments will be invoiced.", "success")
+    return redirect(url_for("finance.pledge", pledge_id=pledge_id))
 
 
 @bp.route("/pledges/raise", methods=["POST"])

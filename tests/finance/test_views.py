@@ -105,6 +105,8 @@ def test_issue_an_invoice_and_record_a_payment_through_the_pages(client, auth, p
     db_session.refresh(invoice)
     assert invoice.status == "paid"
     assert ledger.party_unapplied(db_session, party.id, "GBP") == 4_080
+    overdue = client.get("/finance/invoices?overdue=1").get_data(as_text=True)
+    assert invoice.number not in overdue  # paid
     party_page = client.get(f"/finance/parties/{party.id}").get_data(as_text=True)
     assert "GBP 40.80" in party_page
     assert "BACS 1" in party_page
@@ -258,3 +260,23 @@ def test_credit_write_off_apply_and_refund_forms(client, auth, party, db_session
         "refund-amount": "20.00", "refund-currency": "GBP",
         "refund-method": "bank_transfer"}).status_code == 302
     assert ledger.party_unapplied(db_session, party.id, "GBP") == 0
+
+
+def test_reverse_a_payment_from_its_page(client, auth, party, db_session):
+    officer = auth.login("finance_officer")
+    invoice = services.create_invoice(db_session, party=party, kind="other", actor=officer)
+    services.add_line(db_session, invoice, description="Fee", quantity=1,
+                      unit_price_minor=5_000, actor=officer)
+    services.issue_invoice(db_session, invoice, actor=officer)
+    payment = services.record_payment(db_session, party=party, amount_minor=5_000,
+                                      currency="GBP", received_on=date(2026, 6, 1),
+                                      method="cheque", reference="chq 7", actor=officer)
+    assert "Reverse this payment" in client.get(f"/finance/payments/{payment.id}").get_data(
+        as_text=True)
+    response = client.post(f"/finance/payments/{payment.id}/reverse",
+                           data={"reason": "Cheque bounced"}, follow_redirects=True)
+    assert "Payment reversed" in response.get_data(as_text=True)
+    db_session.refresh(invoice)
+    assert invoice.status == "issued"
+    page = client.get(f"/finance/invoices/{invoice.id}").get_data(as_text=True)
+    assert "reversed" in page
