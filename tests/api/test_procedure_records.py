@@ -164,8 +164,22 @@ def test_invoices_drafted_with_lines_issued_and_paid(db_session: Any, client: An
     officer.post(f"/api/v1/invoices/{second.json['id']}/issue",
                  json={"issue_date": "2026-04-10"})
     empty = officer.post("/api/v1/invoices", json={"party_id": party.id, "kind": "other",
-                                                   "currency": "GBP"})
+                                                   "currency": "GBP", "lines": [
+        {"description": "Mistake", "quantity": 1, "unit_price_minor": 100}]})
+    mistake = empty.json["lines"][0]["id"]
+    assert anon.post(f"/api/v1/invoices/{empty.json['id']}/issue", json={}).status_code == 401
+    assert registrar.post(f"/api/v1/invoices/{empty.json['id']}/issue",
+                          json={}).status_code == 403
+    assert registrar.delete(f"/api/v1/invoices/{empty.json['id']}/lines/{mistake}"
+                            ).status_code == 403
+    removed = officer.delete(f"/api/v1/invoices/{empty.json['id']}/lines/{mistake}")
+    assert removed.status_code == 200, removed.json
+    assert (removed.json["lines"], removed.json["total_minor"]) == ([], 0)
+    assert officer.delete(f"/api/v1/invoices/{empty.json['id']}/lines/{mistake}"
+                          ).status_code == 404
     assert officer.post(f"/api/v1/invoices/{empty.json['id']}/issue", json={}).status_code == 409
+    assert officer.post(f"/api/v1/invoices/{empty.json['id']}/issue",
+                        json={"issue_date": "9999-12-31"}).status_code == 422
 
     pages = _all_pages(officer, "/api/v1/invoices", limit=2, party_id=party.id)
     assert [len(page) for page in pages] == [2, 1]
@@ -202,6 +216,19 @@ def test_invoices_drafted_with_lines_issued_and_paid(db_session: Any, client: An
     read = officer.get(f"/api/v1/payments/{paid.json['id']}").json
     assert read["party_name"] == "Friends of the Museum"
     assert officer.patch(f"/api/v1/payments/{paid.json['id']}", json={}).status_code == 405
+
+    # A bounced payment is reversed: the invoices it paid are open again.
+    assert registrar.post(f"/api/v1/payments/{paid.json['id']}/reversal",
+                          json={"reason": "Bounced"}).status_code == 403
+    assert officer.post(f"/api/v1/payments/{paid.json['id']}/reversal",
+                        json={}).status_code == 422
+    reversed_ = officer.post(f"/api/v1/payments/{paid.json['id']}/reversal",
+                             json={"reason": "Bounced", "on": "2026-05-10"})
+    assert reversed_.status_code == 200, reversed_.json
+    assert (reversed_.json["is_reversed"], reversed_.json["reversal_reason"]) == (True, "Bounced")
+    assert officer.get(f"/api/v1/invoices/{invoice['id']}").json["open_minor"] == 15_000
+    assert officer.post(f"/api/v1/payments/{paid.json['id']}/reversal",
+                        json={"reason": "Again"}).status_code == 409
 
     valid_invoice = {"party_id": party.id, "kind": "other"}
     _refusals(officer, anon, registrar, "/api/v1/invoices", valid_invoice)
@@ -246,7 +273,9 @@ def test_new_endpoints_are_in_the_openapi_document(client: Any) -> None:
         "/api/v1/invoices/": ("get", "post"), "/api/v1/invoices/{record_id}": ("get",),
         "/api/v1/invoices/{record_id}/lines": ("post",),
         "/api/v1/invoices/{record_id}/issue": ("post",),
+        "/api/v1/invoices/{record_id}/lines/{line_id}": ("delete",),
         "/api/v1/payments/": ("get", "post"), "/api/v1/payments/{record_id}": ("get",),
+        "/api/v1/payments/{record_id}/reversal": ("post",),
     }
     for listed, methods in expected.items():
         path = listed if listed in paths else listed.rstrip("/")

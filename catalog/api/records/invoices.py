@@ -1,9 +1,10 @@
 """``/api/v1/invoices``: invoices with their lines and open balance (from the ledger).
 
 A client starts a draft (``POST /invoices``, lines optional), adds lines
-(``POST /invoices/<id>/lines``) and issues it (``POST /invoices/<id>/issue``), all through the
-finance services: numbering, totals, credit hold and ledger posting are theirs. An issued
-invoice is never changed (a credit note corrects it, in the finance pages), so there is no PATCH.
+(``POST /invoices/<id>/lines``) or removes them (``DELETE /invoices/<id>/lines/<line_id>``) and
+issues it (``POST /invoices/<id>/issue``), all through the finance services: numbering, totals,
+credit hold and ledger posting are theirs. An issued invoice is never changed (a credit note
+corrects it, in the finance pages), so there is no PATCH.
 """
 
 from __future__ import annotations
@@ -203,3 +204,16 @@ class Issue(MethodView):
         return services.issue_invoice(db.session, invoice, actor=current_user._get_current_object(),
                                       issue_date=data.get("issue_date"),
                                       due_date=data.get("due_date"))
+
+
+@blp.route("/<int:record_id>/lines/<int:line_id>", endpoint="line")
+class Line(MethodView):
+    @require("finance.edit")
+    @blp.response(200, InvoiceRecordSchema)
+    @_document_errors
+    def delete(self, record_id: int, line_id: int) -> Any:
+        """Remove a line from a draft invoice"""
+        invoice = get_or_404(RESOURCE, record_id)
+        services.remove_line(db.session, invoice, line_id,
+                             actor=current_user._get_current_object())
+        return invoice
