@@ -40,13 +40,25 @@ from typing import Any
 from flask import Flask, request
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from catalog.api.errors import ApiErrorSchema, api_error_response
 
 API_PREFIX = "/api/v1"
 
 
+class RecordIdConverter(IntegerConverter):
+    """``<int:…>`` path parts are record ids, 32-bit integers: a larger number matches no route
+    (404) instead of overflowing the database driver (500). The OpenAPI document says so."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint is registered: rules pick their converter when they are added.
+    app.url_map.converters["int"] = RecordIdConverter
     app.config.setdefault("API_TITLE", "Catalog API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")

@@ -112,19 +112,33 @@ def export_group() -> None:
               help="Export format (csv, and any format another module registers).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
+@click.option("--number", "numbers", multiple=True,
+              help="Export only this object number (repeatable); default: every object.")
 @with_appcontext
 @command_errors
-def export_objects(fmt: str, output: Path | None) -> None:
-    """Export every object record."""
+def export_objects(fmt: str, output: Path | None, numbers: tuple[str, ...]) -> None:
+    """Export every object record, or the ones numbered."""
+    import sqlalchemy as sa
+
     from catalog.extensions import db
     from catalog.imports.exporting import EXPORT_FORMATS
+    from catalog.objects.models import CatalogueObject
+    from catalog.objects.numbers import normalise_number
 
     if fmt not in EXPORT_FORMATS:
         fail(f"unknown format {fmt!r}; known: {', '.join(sorted(EXPORT_FORMATS))}")
     writer = EXPORT_FORMATS[fmt][3]
+    ids = None
+    if numbers:
+        keys = {normalise_number(n): n for n in numbers}
+        found = set(db.session.scalars(sa.select(CatalogueObject.number_key)
+                                       .where(CatalogueObject.number_key.in_(keys))))
+        if missing := [n for key, n in keys.items() if key not in found]:
+            fail(f"no object numbered {missing[0]}")
+        ids = sa.select(CatalogueObject.id).where(CatalogueObject.number_key.in_(keys))
     handle = output.open("wb") if output else sys.stdout.buffer
     try:
-        for piece in writer(db.session, None):
+        for piece in writer(db.session, ids):
             handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
     finally:
         if output:

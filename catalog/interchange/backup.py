@@ -15,11 +15,12 @@ a staging folder right after the snapshot; files are written once and never chan
 every file the snapshot refers to is there.
 
 Restore goes into an EMPTY instance: a database with no tables (it is migrated to the backup's
-revision first) or one just set up with ``catalog db upgrade`` (only the permission catalogue);
-anything else is refused. The schema revision must match. Rows are inserted in one transaction
-(append-only tables only refuse UPDATE and DELETE, so their triggers do not interfere); media files
-are checked against the manifest and moved into place only once the database has committed.
-PostgreSQL sequences are moved past the restored ids.
+revision first) or one just set up with ``catalog db upgrade`` (only the seed rows of the
+migrations: permission catalogue, starter vocabularies, number schemes — replaced by the
+backup's); anything else is refused. The schema revision must match. Rows are inserted in one
+transaction (append-only tables only refuse UPDATE and DELETE, so their triggers do not
+interfere); media files are checked against the manifest and moved into place only once the
+database has committed. PostgreSQL sequences are moved past the restored ids.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ from catalog.extensions import db
 
 FORMAT = "catalog-backup"
 VERSION = 1
-#: tables that ``catalog db upgrade`` fills with the permission catalogue (replaced on restore)
-SEED_TABLES = ("role_permissions", "roles", "permissions")
+#: tables that hold the museum's own data: a database with rows in them is not empty
+USER_DATA_TABLES = ("users", "objects", "parties", "locations")
 BATCH = 1000
 
 
@@ -148,12 +149,12 @@ def _snapshot_connection() -> Iterator[sa.Connection]:
         finally:
             engine.dispose()
         return
-    with db.engine.connect() as connection:
-        connection = connection.execution_options(
+    with db.engine.connect() as plain:
+        snapshot = plain.execution_options(
             isolation_level="SERIALIZABLE", postgresql_readonly=True,
             postgresql_deferrable=True)
-        with connection.begin():
-            yield connection
+        with snapshot.begin():
+            yield snapshot
 
 
 def _sha256(path: Path) -> str:
@@ -259,7 +260,13 @@ class _HashingReader(io.RawIOBase):
 
 
 def _database_state(connection: sa.Connection) -> tuple[str | None, list[str]]:
-    """The schema revision (None: no schema yet) and the tables holding user data."""
+    """The schema revision (None: no schema yet) and the tables holding the museum's own data.
+
+    A database set up by the migrations and ``catalog db upgrade`` already holds seed rows
+    (permission catalogue, starter vocabularies, number schemes); those are not the museum's
+    data and are replaced by the backup's. Users, objects, parties and locations, or any change
+    a person made (an audit row with an actor), are.
+    """
     names = set(sa.inspect(connection).get_table_names())
     if "alembic_version" not in names:
         if names & set(db.metadata.tables):
@@ -268,39 +275,49 @@ def _database_state(connection: sa.Connection) -> tuple[str | None, list[str]]:
         return None, []
     revision = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     busy = []
-    for table in db.metadata.sorted_tables:
-        if table.name in SEED_TABLES or table.name not in names:
+    for name in (*USER_DATA_TABLES, "audit_log"):
+        table = db.metadata.tables.get(name)
+        if table is None or name not in names:
             continue
         stmt = sa.select(sa.literal(1)).select_from(table).limit(1)
-        if table.name == "audit_log":  # the permission catalogue's creation is logged
-            stmt = stmt.where(sa.or_(table.c.actor_id.is_not(None),
-                                     table.c.record_type.not_in(SEED_TABLES)))
+        if name == "audit_log":
+            stmt = stmt.where(table.c.actor_id.is_not(None))
         if connection.execute(stmt).first() is not None:
-            busy.append(table.name)
+            busy.append(name)
     return revision, busy
 
 
-def _clear_seed_rows(connection: sa.Connection) -> None:
-    """Remove the permission catalogue ``catalog db upgrade`` wrote: the backup has its own."""
-    audit = db.metadata.tables["audit_log"]
-    if connection.execute(sa.select(sa.func.count()).select_from(audit)).scalar():
-        # The trail is append-only; its seed rows (system, roles) go with the catalogue they
-        # describe, inside this transaction, and the guard is back before it commits.
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
-            connection.execute(audit.delete())
-            connection.exec_driver_sql("ALTER TABLE audit_log ENABLE TRIGGER USER")
-        else:
-            triggers = connection.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type='trigger' "
-                "AND tbl_name='audit_log'").fetchall()
-            for name, _ in triggers:
-                connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
-            connection.execute(audit.delete())
-            for _, sql in triggers:
-                connection.exec_driver_sql(sql)
-    for name in SEED_TABLES:
-        connection.execute(db.metadata.tables[name].delete())
+def _clear_seed_rows(connection: sa.Connection, tables: list[sa.Table],
+                     cyclic: set[tuple[str, str]]) -> None:
+    """Remove the seed rows the migrations wrote: the backup holds the museum's versions."""
+    filled = [t for t in reversed(tables)
+              if connection.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first()]
+    for table in filled:
+        # Append-only tables (the audit trail) refuse DELETE by trigger; their seed rows go
+        # with the seeds they describe, inside this transaction, and the guard is back before
+        # it commits.
+        with _triggers_off(connection, table):
+            late = [table.c[name] for (tname, name) in cyclic if tname == table.name]
+            if late:
+                connection.execute(table.update().values(dict.fromkeys(late)))
+            connection.execute(table.delete())
+
+
+@contextlib.contextmanager
+def _triggers_off(connection: sa.Connection, table: sa.Table) -> Iterator[None]:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f'ALTER TABLE "{table.name}" DISABLE TRIGGER USER')
+        yield
+        connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ENABLE TRIGGER USER')
+        return
+    triggers = connection.execute(
+        sa.text("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name=:t"),
+        {"t": table.name}).fetchall()
+    for name, _ in triggers:
+        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for _, sql in triggers:
+        connection.exec_driver_sql(sql)
 
 
 def _safe_member(name: str, prefix: str) -> PurePosixPath:
@@ -321,7 +338,7 @@ def restore(source: Path) -> dict[str, Any]:
         raise BackupError(f"The media folder {media_root} is not empty; restore into an "
                           "empty instance.")
     try:
-        archive = tarfile.open(source, mode="r|gz")
+        archive = tarfile.open(source, mode="r|gz")  # noqa: SIM115 - closed by the with below
     except (tarfile.TarError, OSError) as exc:
         raise BackupError(f"{source} is not a Catalog backup ({exc}).") from None
     staging: Path | None = None
@@ -342,7 +359,7 @@ def restore(source: Path) -> dict[str, Any]:
         tables, cyclic = _ordered_tables()
         try:
             with db.engine.begin() as connection:
-                _clear_seed_rows(connection)
+                _clear_seed_rows(connection, tables, cyclic)
                 for table in tables:
                     member = next(members, None)
                     expected = f"tables/{table.name}.jsonl"
@@ -439,22 +456,28 @@ def _stage_media(archive: tarfile.TarFile, members: Iterator[tarfile.TarInfo],
     staging = Path(tempfile.mkdtemp(prefix=".catalog-restore-", dir=media_root.parent))
     try:
         for member in members:
-            relative = _safe_member(member.name, "media").as_posix()
-            if not member.isfile() or relative not in expected:
-                raise BackupError(f"The archive holds an unexpected member {member.name!r}.")
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            reader = _HashingReader(archive.extractfile(member))  # type: ignore[arg-type]
-            with target.open("wb") as out:
-                shutil.copyfileobj(reader, out)
-            if reader.digest.hexdigest() != expected.pop(relative)["sha256"]:
-                raise BackupError(f"The media file {relative} is damaged (checksum mismatch).")
-        if expected:
-            raise BackupError(f"The media file {next(iter(expected))} is missing from the backup.")
+            _stage_file(archive, member, staging, expected)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if expected:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BackupError(f"The media file {next(iter(expected))} is missing from the backup.")
     return staging
+
+
+def _stage_file(archive: tarfile.TarFile, member: tarfile.TarInfo, staging: Path,
+                expected: dict[str, Any]) -> None:
+    relative = _safe_member(member.name, "media").as_posix()
+    if not member.isfile() or relative not in expected:
+        raise BackupError(f"The archive holds an unexpected member {member.name!r}.")
+    target = staging / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    reader = _HashingReader(archive.extractfile(member))  # type: ignore[arg-type]
+    with target.open("wb") as out:
+        shutil.copyfileobj(reader, out)
+    if reader.digest.hexdigest() != expected.pop(relative)["sha256"]:
+        raise BackupError(f"The media file {relative} is damaged (checksum mismatch).")
 
 
 def _move_media(staging: Path, media_root: Path) -> None:
@@ -475,7 +498,6 @@ def _reset_sequences(connection: sa.Connection, tables: list[sa.Table]) -> None:
         sequence = connection.execute(sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
                                       {"t": table.name, "c": pk[0].name}).scalar()
         if sequence:
-            connection.execute(sa.text(
-                f'SELECT setval(:s, COALESCE((SELECT MAX("{pk[0].name}") FROM "{table.name}"), 1), '
-                f'(SELECT MAX("{pk[0].name}") FROM "{table.name}") IS NOT NULL)'),
-                {"s": sequence})
+            highest = sa.select(sa.func.max(pk[0])).scalar_subquery()
+            connection.execute(sa.select(sa.func.setval(
+                sequence, sa.func.coalesce(highest, 1), highest.is_not(None))))

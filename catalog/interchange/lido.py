@@ -21,6 +21,7 @@ written: the record builder reads only the fields above. Large exports are strea
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -185,7 +186,7 @@ def object_record(obj: CatalogueObject, context: LidoContext,
             representation = _sub(resource, "resourceRepresentation", type="image_master")
             link = _sub(representation, "linkResource", image["url"])
             if image.get("mime_type"):
-                link.set("formatResource", image["mime_type"])
+                link.set(L("formatResource"), image["mime_type"])
             _term(resource, "resourceType", "image")
             if image.get("caption"):
                 _sub(resource, "resourceDescription", image["caption"])
@@ -258,17 +259,63 @@ def iter_objects(session: Session, stmt: sa.Select[Any], batch: int = 500
         session.expunge_all()
 
 
+def export_lido(session: Session, ids: sa.Select[Any] | None = None) -> Iterator[bytes]:
+    """The export format ``lido`` (``catalog export objects --format lido``, export buttons):
+    every object, or those whose id ``ids`` selects, as one LIDO document in pieces."""
+    from flask import current_app
+
+    from catalog.interchange.media import lido_images
+
+    stmt = sa.select(CatalogueObject)
+    if ids is not None:
+        stmt = stmt.where(CatalogueObject.id.in_(ids))
+    context = LidoContext(museum_name=current_app.config["MUSEUM_NAME"],
+                          base_url=current_app.config["PUBLIC_BASE_URL"])
+    buffer = _Chunks()
+    for _ in write_lido(buffer, iter_objects(session, stmt), context, images=lido_images,
+                        progress=True):
+        if buffer.size() >= 1 << 16:
+            yield buffer.take()
+    yield buffer.take()
+
+
+class _Chunks(io.BytesIO):
+    def size(self) -> int:
+        return self.tell()
+
+    def take(self) -> bytes:
+        data = self.getvalue()
+        self.seek(0)
+        self.truncate()
+        return data
+
+
 def write_lido(out: IO[bytes], objects: Iterable[CatalogueObject], context: LidoContext,
-               images: Any = None) -> int:
-    """Stream a ``lido:lidoWrap`` document of ``objects`` to ``out``; returns the count."""
+               images: Any = None, *, progress: bool = False) -> Any:
+    """Stream a ``lido:lidoWrap`` document of ``objects`` to ``out``; returns the count (or,
+    with ``progress``, is a generator yielding after each record so a caller can drain ``out``).
+    """
+    records = _write_lido(out, objects, context, images)
+    if progress:
+        return records
+    count = 0
+    for count in records:  # noqa: B007 - the last value is the count
+        pass
+    return count
+
+
+def _write_lido(out: IO[bytes], objects: Iterable[CatalogueObject], context: LidoContext,
+                images: Any = None) -> Iterator[int]:
+    # A generator so that a caller can drain an in-memory ``out`` between records.
     count = 0
     with etree.xmlfile(out, encoding="utf-8") as xf:
         xf.write_declaration()
         attrs = {f"{{{XSI_NS}}}schemaLocation": SCHEMA_LOCATION}
         with xf.element(L("lidoWrap"), attrs, nsmap=NSMAP):
+            yield 0
             for obj in objects:
                 xf.write(object_record(obj, context, images(obj) if images else ()))
                 count += 1
-                if count % 1000 == 0:
-                    xf.flush()
-    return count
+                xf.flush()
+                yield count
+    yield count

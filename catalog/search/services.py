@@ -229,6 +229,10 @@ def _materialise(session: Session, query: sa.Select[Any]) -> None:
     found = query.subquery("found")
     session.execute(sa.insert(hits).from_select(["id", "rank"],
                                                 sa.select(found.c.id, found.c.rank)))
+    if session.get_bind().dialect.name == "postgresql":
+        # Autovacuum never analyses temporary tables; without statistics the planner guesses
+        # thousands of hits and scans object_makers whole even for one hit.
+        session.execute(sa.text("ANALYZE search_hits"))
 
 
 def search(session: Session, params: SearchParams, *, with_facets: bool = True) -> SearchResult:

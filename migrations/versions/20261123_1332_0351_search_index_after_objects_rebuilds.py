@@ -5,7 +5,7 @@ triggers of 0350: put them back and rebuild the FTS tables. On PostgreSQL nothin
 (IF NOT EXISTS makes this a no-op).
 
 Revision ID: 0351
-Revises: 0602
+Revises: 0802
 """
 
 from alembic import op
@@ -13,7 +13,7 @@ from alembic import op
 from catalog.search.index_sql import ensure_search_index
 
 revision = '0351'
-down_revision = '0602'
+down_revision = '0802'
 branch_labels = None
 depends_on = None
 

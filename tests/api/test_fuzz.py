@@ -18,7 +18,7 @@ from schemathesis.generation import GenerationMode
 from catalog.users.services import create_token, create_user
 
 #: examples per operation: small enough for the suite (~20 operations), enough to find crashes
-EXAMPLES = 30
+EXAMPLES = 12
 
 
 @pytest.fixture
@@ -43,8 +43,11 @@ def test_openapi_document_is_valid_and_complete(app: Any, admin_headers: dict[st
             ok = [code for code in operation["responses"] if code.startswith("2")]
             assert ok, f"{method} {path} documents no success response"
             assert "schema" in operation["responses"][ok[0]]["content"]["application/json"]
-            if method in ("post", "patch"):
-                assert "requestBody" in operation, f"{method} {path} has no body schema"
+            if "requestBody" in operation:  # (an action such as undo may take no body)
+                body = operation["requestBody"]["content"]["application/json"]
+                assert "schema" in body, f"{method} {path} has no body schema"
+            elif method == "patch" or (method == "post" and "{" not in path):
+                raise AssertionError(f"{method} {path} has no body schema")
 
 
 def _fuzz(operation: Any, mode: GenerationMode, headers: dict[str, str],

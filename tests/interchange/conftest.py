@@ -23,8 +23,8 @@ def load_tate(session: Any, count: int, *, skip: int = 0) -> list[Any]:
     the classification becomes the department."""
     import sqlalchemy as sa
 
-    from catalog.api.records.objects import number_key, sort_key
     from catalog.objects.models import CatalogueObject, ObjectMaker
+    from catalog.objects.numbers import natural_sort_key, normalise_number
     from catalog.parties.models import Party
 
     objects = []
@@ -32,8 +32,9 @@ def load_tate(session: Any, count: int, *, skip: int = 0) -> list[Any]:
     for i, row in enumerate(tate_rows(count, skip)):
         year = int(row["year_start"]) if row["year_start"].isdigit() else None
         obj = CatalogueObject(
-            object_number=row["accession_number"], number_key=number_key(row["accession_number"]),
-            sort_key=sort_key(row["accession_number"]), title=row["title"],
+            object_number=row["accession_number"],
+            number_key=normalise_number(row["accession_number"]),
+            sort_key=natural_sort_key(row["accession_number"]), title=row["title"],
             object_name="artwork", production_date=row["dateText"], earliest_year=year,
             latest_year=year, materials=row["medium"] or None,
             dimensions_display=row["dimensions"] or None, credit_line=row["creditLine"] or None,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from lxml import etree
 
 from catalog.locations.models import Location
@@ -18,6 +19,7 @@ from tests.interchange.xmlschemas import assert_valid, oai_schema
 OAI = "http://www.openarchives.org/OAI/2.0/"
 NS = {"oai": OAI, "dc": "http://purl.org/dc/elements/1.1/", "lido": "http://www.lido-schema.org"}
 ID = "oai:catalog.test:object/"
+DATESTAMPS: dict[int, datetime] = {}
 
 
 def oai(client: Any, **args: str) -> etree._Element:
@@ -40,11 +42,13 @@ def make(session: Any, number: str, *, published: bool = True, department: str |
                           updated_at=when, **kw)
     session.add(obj)
     session.flush()
+    DATESTAMPS[obj.id] = when
     return obj
 
 
 @pytest.fixture
 def museum(db_session: Any) -> dict[str, Any]:
+    DATESTAMPS.clear()
     store = Location(code="SECRET-STORE-7", name="Basement strongroom")
     donor = Party(name="Ada Painter", sort_name="Painter, Ada", email="ada@example.org",
                   phone="+44 20 7946 0000")
@@ -62,6 +66,13 @@ def museum(db_session: Any) -> dict[str, Any]:
         "gone": make(db_session, "2024.1.4", status="deaccessioned", department="Ceramics",
                      updated=datetime(2025, 3, 1, tzinfo=UTC)),
     }
+    db_session.flush()
+    # Datestamps as the test says (flushing makers or the search text touches updated_at).
+    for obj_id, when in DATESTAMPS.items():
+        db_session.execute(sa.update(CatalogueObject).where(CatalogueObject.id == obj_id)
+                           .values(updated_at=when))
+    DATESTAMPS.clear()
+    db_session.expire_all()
     # Requests end with a rollback (GET); what the test set up must outlive them.
     db_session.commit()
     return records
@@ -262,3 +273,32 @@ def test_sickle_harvests_every_published_record_once(app: Any, committed_db: Any
     dc = list(sickle.ListRecords(metadataPrefix="oai_dc", ignore_deleted=True))
     assert {r.metadata["identifier"][0] for r in dc} == {
         o.object_number for o in objects if o.is_published and o.status != "deaccessioned"}
+
+
+def test_images_of_published_objects_are_linked_and_served(app: Any, client: Any,
+                                                           db_session: Any,
+                                                           make_user: Any) -> None:
+    import io
+
+    from PIL import Image
+
+    from catalog.objects.images import add_image
+
+    registrar = make_user("registrar")
+    shown = make(db_session, "IMG.1")
+    hidden = make(db_session, "IMG.2", published=False)
+    png = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(png, "PNG")
+    images = [add_image(db_session, obj, actor=registrar, data=png.getvalue(),
+                        filename="photo.png", config=app.config, caption="Front")
+              for obj in (shown, hidden)]
+    db_session.commit()
+    lido = oai(client, verb="GetRecord", identifier=f"{ID}{shown.id}", metadataPrefix="lido")
+    link = lido.find(".//lido:resourceSet/lido:resourceRepresentation/lido:linkResource", NS)
+    assert link.text == f"http://catalog.test/oai/images/{images[0].id}/medium"
+    with client.get(f"/oai/images/{images[0].id}/medium") as served:
+        assert served.status_code == 200
+        assert served.content_type == "image/jpeg"
+        assert served.data[:2] == b"\xff\xd8"  # a JPEG
+    assert client.get(f"/oai/images/{images[1].id}/medium").status_code == 404
+    assert client.get(f"/oai/images/{images[0].id}/original").status_code == 404

@@ -15,6 +15,7 @@ from catalog.core.errors import ValidationError
 from catalog.locations.models import Location, Movement
 from catalog.locations.services import get_location_by_code, move_objects
 from catalog.objects.models import CatalogueObject
+from catalog.objects.numbers import normalise_number
 from catalog.users.models import User
 
 blp = Blueprint("movements_api", __name__, description="Movements of objects between locations.")
@@ -71,10 +72,8 @@ class MovementFilters(ListArgs):
 
 
 def create_movement(session: Any, data: dict[str, Any], user: Any) -> Movement:
-    from catalog.api.records.objects import number_key
-
-    obj = session.scalar(sa.select(CatalogueObject)
-                         .where(CatalogueObject.number_key == number_key(data.pop("object"))))
+    obj = session.scalar(sa.select(CatalogueObject).where(
+        CatalogueObject.number_key == normalise_number(data.pop("object"))))
     if obj is None:
         raise ValidationError("There is no object with that number.", field="object")
     code = data.pop("to_location")

@@ -1,13 +1,10 @@
-"""``/api/v1/objects``: object records with their makers and other numbers."""
+"""``/api/v1/objects``: object records (through the objects module's services)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
@@ -15,14 +12,23 @@ from sqlalchemy.orm import selectinload
 from catalog.api import fields as f
 from catalog.api.pagination import ListArgs
 from catalog.api.resources import Resource, crud
-from catalog.core.errors import DomainError, ValidationError
+from catalog.core.errors import ValidationError
 from catalog.core.permissions import check, has_permission
-from catalog.objects.models import OBJECT_STATUSES, CatalogueObject, ObjectMaker, OtherNumber
-from catalog.parties.models import Party
+from catalog.objects import services
+from catalog.objects.models import (
+    DIMENSION_TYPES,
+    LENGTH_UNITS,
+    OBJECT_STATUSES,
+    WEIGHT_UNITS,
+    CatalogueObject,
+    ObjectMaker,
+)
+from catalog.objects.numbers import normalise_number
+from catalog.objects.services import DimensionInput, MakerInput
 
 blp = Blueprint("objects_api", __name__, description="Object records (catalogue).")
 
-OTHER_NUMBER_KINDS = ("previous", "temporary", "loan", "entry", "other")
+OTHER_NUMBER_KINDS = tuple(services.OTHER_NUMBER_KINDS)
 
 
 class MakerSchema(f.ApiSchema):
@@ -38,13 +44,37 @@ class OtherNumberSchema(f.ApiSchema):
     note = f.Str(max_length=300, allow_none=True)
 
 
+def _sensible_measurement(value: Any) -> None:
+    if not value.is_finite() or value <= 0 or value >= 10**11:
+        raise ma.ValidationError("Not a sensible measurement.")
+
+
+class DimensionSchema(f.ApiSchema):
+    part = f.Str(max_length=100, allow_none=True, metadata={"description": "e.g. frame"})
+    dimension = f.Str(required=True, validate=[f.one_of(DIMENSION_TYPES)])
+    # A plain function, not validate.Range: apispec would write Decimal bounds as strings.
+    value = ma.fields.Decimal(required=True, as_string=True, places=3,
+                              validate=[_sensible_measurement],
+                              metadata={"description": "exact decimal, e.g. \"612.5\""})
+    unit = f.Str(required=True, validate=[f.one_of((*LENGTH_UNITS, *WEIGHT_UNITS))])
+
+
+class ImageSchema(f.ApiSchema):
+    id = f.Int(dump_only=True)
+    caption = f.Str(dump_only=True, allow_none=True)
+    rights = f.Str(dump_only=True, allow_none=True)
+    is_primary = ma.fields.Boolean(dump_only=True)
+    width = f.Int(dump_only=True)
+    height = f.Int(dump_only=True)
+
+
 class ObjectSchema(f.ApiSchema):
     id = f.Int(dump_only=True)
     object_number = f.Str(required=True, min_length=1, max_length=100)
     status = f.Str(validate=[f.one_of(OBJECT_STATUSES)], load_default="accessioned")
     object_name = f.Str(max_length=200, allow_none=True)
     title = f.Str(max_length=5000, allow_none=True)
-    number_of_objects = f.Int(minimum=1, maximum=1_000_000, load_default=1)
+    number_of_objects = f.Int(minimum=1, maximum=1_000_000)
     parts = f.Str(max_length=100, allow_none=True)
     brief_description = f.Str(max_length=20_000, allow_none=True)
     physical_description = f.Str(max_length=20_000, allow_none=True)
@@ -60,10 +90,12 @@ class ObjectSchema(f.ApiSchema):
     credit_line = f.Str(max_length=5000, allow_none=True)
     rights = f.Str(max_length=5000, allow_none=True)
     keywords = f.Str(max_length=5000, allow_none=True)
-    is_published = ma.fields.Boolean(load_default=False, metadata={
-        "description": "Exposed to aggregators over OAI-PMH."})
-    makers = ma.fields.List(ma.fields.Nested(MakerSchema), load_default=list)
-    other_numbers = ma.fields.List(ma.fields.Nested(OtherNumberSchema), load_default=list)
+    is_published = ma.fields.Boolean(metadata={"description": "Exposed over OAI-PMH."})
+    makers = ma.fields.List(ma.fields.Nested(MakerSchema))
+    other_numbers = ma.fields.List(ma.fields.Nested(OtherNumberSchema), metadata={
+        "description": "given on create; later ones come from renumbering"})
+    dimensions = ma.fields.List(ma.fields.Nested(DimensionSchema))
+    images = ma.fields.List(ma.fields.Nested(ImageSchema), dump_only=True)
     current_location = f.Ref(dump_only=True, metadata={"description": "location code"})
     home_location = f.Ref(dump_only=True, metadata={"description": "location code"})
     created_at = ma.fields.AwareDateTime(dump_only=True)
@@ -94,39 +126,14 @@ class ObjectFilters(ListArgs):
         "description": "changed at or after this time (ISO 8601 with zone)"})
 
 
-# Number normalisation -------------------------------------------------------------------------
-_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+def _makers(makers: list[dict[str, Any]]) -> list[MakerInput]:
+    return [MakerInput(name="", party_id=m["party_id"], role=m.get("role") or "artist")
+            for m in makers]
 
 
-def number_key(number: str) -> str:
-    """Unique form of an object number: case, spacing and dash variants do not matter."""
-    text = unicodedata.normalize("NFKC", number)
-    text = _DASHES.sub("-", text)
-    return re.sub(r"\s+", "", text).upper()
-
-
-def sort_key(number: str) -> str:
-    """Natural sort key: runs of digits padded so that "2024.2.9" < "2024.2.10"."""
-    return re.sub(r"\d+", lambda m: m.group(0).zfill(12), number_key(number))[:300]
-
-
-def _check_number_free(session: Any, number: str, own_id: int | None) -> str:
-    key = number_key(number)
-    if not key:
-        raise ValidationError("An object number cannot be blank.", field="object_number")
-    other = session.scalar(sa.select(CatalogueObject.id).where(CatalogueObject.number_key == key))
-    if other is not None and other != own_id:
-        raise DomainError(f"The number {number} is already in use.", field="object_number")
-    return key
-
-
-def _set_makers(session: Any, obj: CatalogueObject, makers: list[dict[str, Any]]) -> None:
-    wanted = {m["party_id"] for m in makers}
-    found = set(session.scalars(sa.select(Party.id).where(Party.id.in_(wanted))))
-    if missing := wanted - found:
-        raise ValidationError(f"There is no party with the id {min(missing)}.", field="makers")
-    obj.makers = [ObjectMaker(party_id=m["party_id"], role=m.get("role") or "artist", position=i)
-                  for i, m in enumerate(makers)]
+def _dimensions(dimensions: list[dict[str, Any]]) -> list[DimensionInput]:
+    return [DimensionInput(dimension=d["dimension"], value=d["value"], unit=d["unit"],
+                           part=d.get("part")) for d in dimensions]
 
 
 def _check_status(user: Any, status: str | None, obj: CatalogueObject | None) -> None:
@@ -136,37 +143,46 @@ def _check_status(user: Any, status: str | None, obj: CatalogueObject | None) ->
 
 
 def create_object(session: Any, data: dict[str, Any], user: Any) -> CatalogueObject:
-    makers = data.pop("makers", [])
-    other_numbers = data.pop("other_numbers", [])
+    """Through the objects service: the same numbering, minimum fields and makers as the UI."""
     _check_status(user, data.get("status"), None)
-    number = data["object_number"].strip()
-    key = _check_number_free(session, number, None)
-    obj = CatalogueObject(**{**data, "object_number": number}, number_key=key,
-                          sort_key=sort_key(number))
-    obj.other_numbers = [OtherNumber(**n) for n in other_numbers]
-    session.add(obj)
-    _set_makers(session, obj, makers)
+    is_published = data.pop("is_published", False)
+    obj = services.create_object(
+        session, actor=user, object_number=data.pop("object_number"),
+        status=data.pop("status", "accessioned"), makers=_makers(data.pop("makers", [])),
+        dimensions=_dimensions(data.pop("dimensions", [])),
+        other_numbers=[(n["number"], n.get("kind") or "previous")
+                       for n in data.pop("other_numbers", [])], **data)
+    obj.is_published = is_published
     return obj
 
 
 def update_object(session: Any, obj: CatalogueObject, data: dict[str, Any],
                   user: Any) -> CatalogueObject:
     _check_status(user, data.get("status"), obj)
-    earliest = data.get("earliest_year", obj.earliest_year)
-    latest = data.get("latest_year", obj.latest_year)
-    if earliest is not None and latest is not None and earliest > latest:
-        raise ValidationError("The latest year is before the earliest.", field="latest_year")
-    if "object_number" in data:
-        number = data.pop("object_number").strip()
-        obj.number_key = _check_number_free(session, number, obj.id)
-        obj.object_number, obj.sort_key = number, sort_key(number)
-    if "makers" in data:
-        _set_makers(session, obj, data.pop("makers"))
     if "other_numbers" in data:
-        obj.other_numbers = [OtherNumber(**n) for n in data.pop("other_numbers")]
-    for name, value in data.items():
-        setattr(obj, name, value)
+        raise ValidationError("Other numbers are added by renumbering; they cannot be replaced.",
+                              field="other_numbers")
+    if "object_number" in data:
+        services.renumber_object(session, obj, actor=user, new_number=data.pop("object_number"))
+    if "is_published" in data:
+        check(user, "objects.edit")
+        obj.is_published = data.pop("is_published")
+    status = data.pop("status", None)
+    makers = data.pop("makers", None)
+    dimensions = data.pop("dimensions", None)
+    services.update_object(session, obj, actor=user,
+                           makers=_makers(makers) if makers is not None else None,
+                           dimensions=_dimensions(dimensions) if dimensions is not None else None,
+                           **data)
+    if status is not None and status != obj.status:
+        services.set_status(session, obj, status=status)
     return obj
+
+
+def _department_is(value: str) -> Any:
+    from sqlalchemy import func
+
+    return func.lower(CatalogueObject.department) == value.lower()
 
 
 crud(blp, Resource(
@@ -174,11 +190,13 @@ crud(blp, Resource(
     view="objects.view", edit="objects.edit", create=create_object, update=update_object,
     options=[selectinload(CatalogueObject.makers).joinedload(ObjectMaker.party),
              selectinload(CatalogueObject.other_numbers),
+             selectinload(CatalogueObject.dimensions),
+             selectinload(CatalogueObject.images),
              selectinload(CatalogueObject.current_location),
              selectinload(CatalogueObject.home_location)],
     filter_clauses={
-        "department": lambda v: sa.func.lower(CatalogueObject.department) == v.lower(),
-        "object_number": lambda v: CatalogueObject.number_key == number_key(v),
+        "department": _department_is,
+        "object_number": lambda v: CatalogueObject.number_key == normalise_number(v),
         "updated_since": lambda v: CatalogueObject.updated_at >= v,
     },
 ))  # fmt: skip
