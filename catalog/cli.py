@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import exc as sa_exc
 
 from catalog.core.errors import DomainError
 
@@ -49,6 +50,11 @@ def command_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(exc.message)
         except (ValueError, OSError) as exc:
             fail(str(exc))
+        except (sa_exc.OperationalError, sa_exc.ProgrammingError) as exc:
+            # Usually a database that was never migrated, or one that cannot be reached.
+            detail = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            fail(f"the database is not ready ({detail}); run `catalog db upgrade` first, "
+                 "and check DATABASE_URL")
 
     return wrapper
 

@@ -6,6 +6,14 @@
   the test (services' flushes and the request unit of work's commits become savepoints).
 - ``committed_db`` is for tests that need real commits across connections (concurrency, CLI,
   browser): it empties every table afterwards.
+- ``client`` (and any ``app.test_client()`` made during a ``db_session`` test) commits what the
+  test set up before each request, as production only ever shows a request committed data; the
+  commit only releases a savepoint, so the test is still rolled back.
+- ``auth.login(role)`` creates a user and signs in; ``make_user(role, email=..., name=...)``.
+- ``smtp_server`` is a real SMTP server on loopback (aiosmtpd): point ``SMTP_URL`` at
+  ``smtp_server.url`` (``monkeypatch.setitem(app.config, "SMTP_URL", smtp_server.url)``) and
+  read ``smtp_server.messages`` (parsed e-mails) or ``smtp_server.subjects``.
+- Browser tests: see ``tests/browser/conftest.py``.
 """
 
 from __future__ import annotations

@@ -49,15 +49,18 @@ def import_command(file: Path, location_code: str, sensor_code: str | None,
 @environment_group.command("check")
 @click.option("--silent-hours", type=int, help="Hours without readings before a sensor is "
               "flagged silent.")
+@click.option("--excursion-minutes", type=click.IntRange(min=0), help="How long readings must "
+              "stay outside the target before an alert opens (default: "
+              "ENVIRONMENT_EXCURSION_MINUTES, 120).")
 @with_appcontext
 @command_errors
-def check_command(silent_hours: int | None) -> None:
+def check_command(silent_hours: int | None, excursion_minutes: int | None) -> None:
     """Evaluate every sensor's readings against its location's targets; flag silent sensors."""
     from catalog.environment.services import check_all
 
     hours = silent_hours or current_app.config["ENVIRONMENT_SILENT_HOURS"]
     with unit_of_work() as session:
-        opened = check_all(session, silent_hours=hours)
+        opened = check_all(session, silent_hours=hours, excursion_minutes=excursion_minutes)
     click.echo(f"{len(opened)} alert(s) opened.")
     for alert in opened:
         click.echo(f"  {alert.message}")

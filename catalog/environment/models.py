@@ -56,6 +56,8 @@ class Reading(Base):
     """
 
     __tablename__ = "env_readings"
+    # SQLite: store the rows in primary-key order (no separate rowid table and index)
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 (SQLAlchemy reads it)
 
     sensor_id: Mapped[int] = mapped_column(sa.ForeignKey("env_sensors.id"), primary_key=True)
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)

@@ -129,7 +129,10 @@ def _classify(cell: str) -> str | None:
         return None
     if c in ("lx", "lux") or re.search(r"\blux\b|illuminance", c):
         return "lux"
-    if "humid" in c or c in ("%", "%rh", "rh", "rh%", "rh (%)", "% rh") or c.startswith("rh "):
+    # English, German (Feuchte, rF), French (humidité, HR), Italian/Spanish (umidità, humedad)
+    if any(w in c for w in ("humid", "feucht", "umid", "humed")) or c in (
+            "%", "%rh", "rh", "rh%", "rh (%)", "% rh", "rf", "%rf", "hr", "%hr") \
+            or c.startswith(("rh ", "rf ", "hr ")):
         return "humidity"
     if "temp" in c or re.fullmatch(r"(°|º|\ufffd|deg\s?)?\s?[cf]", c) or c in ("°c", "°f"):
         return "temperature"
@@ -237,10 +240,17 @@ def parse_logger_file(data: bytes, *, filename: str, timezone: str = "UTC") -> P
             raise LoggerFileError(filename, line, "the row has no date/time column.")
         stamps.append((line, *_normalise_time_text(row[time_col])))
     best_fmt, best_fail = None, None
+    locals_: list[datetime] = []
     for fmt in DATETIME_FORMATS:
         if _try_parse(stamps[0][1], fmt) is None:
             continue
-        fail = next((line for line, t, _ in stamps if _try_parse(t, fmt) is None), None)
+        locals_, fail = [], None
+        for line, t, _ in stamps:
+            value = _try_parse(t, fmt)
+            if value is None:
+                fail = line
+                break
+            locals_.append(value)
         if fail is None:
             best_fmt = fmt
             break
@@ -258,8 +268,7 @@ def parse_logger_file(data: bytes, *, filename: str, timezone: str = "UTC") -> P
                         encoding=encoding, fahrenheit=fahrenheit)
     seen: set[datetime] = set()
     previous: datetime | None = None
-    for (line, row), (_, stamp, offset) in zip(data_rows, stamps, strict=True):
-        local = datetime.strptime(stamp, best_fmt)  # noqa: DTZ007 (zone applied below)
+    for (line, row), (_, _, offset), local in zip(data_rows, stamps, locals_, strict=True):
         if offset:
             taken = local.replace(tzinfo=_offset_zone(offset)).astimezone(UTC)
         else:

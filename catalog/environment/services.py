@@ -42,7 +42,7 @@ DEFAULT_SILENT_HOURS = 24
 
 #: materials most at risk, per kind of excursion (matched as words in the object's materials)
 SENSITIVE_MATERIALS = {
-    "rh": ["paper", "parchment", "vellum", "textile", "silk", "wool", "cotton", "linen",
+    "rh": ["paper", "parchment", "vellum", "textile", "silk", "wool", "cotton", "linen", "canvas",
            "photograph", "ivory", "bone", "wood", "panel", "leather", "metal", "iron", "bronze",
            "silver", "copper", "lacquer", "feather", "fur"],
     "temp": ["wax", "photograph", "film", "plastic", "resin", "varnish", "rubber", "oil",
@@ -257,14 +257,18 @@ def validate_readings(items: Iterable[dict[str, Any]]) -> list[ParsedReading]:
 def last_reading_at(session: Session, sensor_ids: Sequence[int]) -> dict[int, datetime]:
     if not sensor_ids:
         return {}
-    rows = session.execute(sa.select(Reading.sensor_id, sa.func.max(Reading.taken_at))
-                           .where(Reading.sensor_id.in_(sensor_ids)).group_by(Reading.sensor_id))
+    # One index probe per sensor (a correlated max): a GROUP BY would read every reading.
+    latest = (sa.select(sa.func.max(Reading.taken_at)).where(Reading.sensor_id == Sensor.id)
+              .correlate(Sensor).scalar_subquery())
+    rows = session.execute(sa.select(Sensor.id, latest).where(Sensor.id.in_(sensor_ids)))
     from catalog.core.db import UTCDateTime
 
     conv = UTCDateTime().process_result_value
     dialect = session.get_bind().dialect
     out = {}
     for sid, value in rows:
+        if value is None:
+            continue
         # SQLite's max() loses the column type and returns the stored text
         when = datetime.fromisoformat(value) if isinstance(value, str) else value
         out[sid] = conv(when, dialect)
@@ -316,7 +320,10 @@ def _notify(session: Session, alert: Alert) -> None:
             lines.append(f"  {obj.object_number} {obj.title or obj.object_name or ''}{flag}")
     else:
         lines.append("No objects are recorded at this location.")
-    lines += ["", "Acknowledge the alert in Catalog under Environment › Alerts."]
+    from flask import current_app, has_app_context
+
+    base = current_app.config.get("PUBLIC_BASE_URL", "") if has_app_context() else ""
+    lines += ["", f"Acknowledge the alert: {base}/environment/alerts/{alert.id}"]
     for user in session.scalars(sa.select(User).where(User.is_disabled.is_(False))):
         if has_permission(user, "alerts.manage"):
             enqueue_mail(session, to=user.email,
@@ -538,9 +545,8 @@ def bucketed(session: Session, sensor_ids: Sequence[int], start: datetime, end: 
     """
     if not sensor_ids:
         return []
-    bucket = (_epoch(session) / bucket_seconds).label("bucket") \
-        if session.get_bind().dialect.name == "sqlite" else \
-        sa.cast(sa.func.floor(_epoch(session) / bucket_seconds), sa.BigInteger).label("bucket")
+    # floor division: integer division on SQLite, FLOOR(a / b) on PostgreSQL
+    bucket = (_epoch(session) // bucket_seconds).label("bucket")
     query = (sa.select(bucket, sa.func.count(), sa.func.min(Reading.temperature),
                        sa.func.max(Reading.temperature), sa.func.avg(Reading.temperature),
                        sa.func.min(Reading.humidity), sa.func.max(Reading.humidity),

@@ -17,6 +17,7 @@ from catalog.core.errors import NotFoundError, ValidationError
 from catalog.core.permissions import check
 from catalog.locations.models import LOCATION_KINDS, Location, Movement
 from catalog.objects.models import CatalogueObject
+from catalog.objects.numbers import normalise_number
 
 
 def get_location_by_code(session: Session, code: str) -> Location:
@@ -55,7 +56,7 @@ def move_objects(
         ValidationError: an inactive location, or more objects than the location's capacity.
     """
     if not objects:
-        raise ValidationError("Choose at least one object to move.", field="objects")
+        return []  # nothing to record (callers such as loans may pass an empty list)
     if moved_at is not None and moved_at.tzinfo is None:
         raise ValidationError("The time of a move needs a time zone.", field="moved_at")
     if status not in ("done", "planned"):
@@ -299,10 +300,9 @@ def find_objects_by_numbers(session: Session, numbers: Sequence[str]) -> list[Ca
         number = raw.strip()
         if not number:
             continue
-        key = " ".join(number.lower().split())
-        obj = session.scalar(sa.select(CatalogueObject).where(sa.or_(
-            CatalogueObject.number_key == key,
-            sa.func.lower(CatalogueObject.object_number) == key)).limit(1))
+        key = normalise_number(number)
+        obj = session.scalar(sa.select(CatalogueObject).where(CatalogueObject.number_key == key)
+                             .limit(1))
         if obj is None:
             missing.append(number)
         elif obj not in found:

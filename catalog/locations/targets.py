@@ -62,7 +62,7 @@ class Target:
 #:   C:  prevent high-risk extremes: 25–75 % RH year round, rarely above 30 °C
 #: The 24-hour swing limit is the width of the short-term fluctuation (±5 % → 10 %).
 PRESETS: dict[str, Target] = {
-    "bizot2023": Target("Bizot 2023 (16–25 °C, 40–60 % RH)", 1600, 2500, 400, 600, 100),
+    "bizot2023": Target("Bizot 2023", 1600, 2500, 400, 600, 100),
     "ashrae_aa": Target("ASHRAE class AA", 1300, 2700, 450, 550, 100),
     "ashrae_a1": Target("ASHRAE class A1", 800, 2700, 350, 650, 100),
     "ashrae_a2": Target("ASHRAE class A2", 800, 2700, 400, 600, 200),

@@ -59,8 +59,12 @@ def object_location_context(obj: CatalogueObject) -> dict[str, Any]:
     locations = {m.to_location_id for m in history} | {m.from_location_id for m in history}
     by_id = {loc.id: loc for loc in db.session.scalars(
         sa.select(Location).where(Location.id.in_([i for i in locations if i])))}
+    from catalog.users.models import User
+
+    movers = {u.id: u for u in db.session.scalars(sa.select(User).where(
+        User.id.in_({m.moved_by_id for m in history if m.moved_by_id})))}
     return {"loc_object": obj, "loc_history": history, "loc_by_id": by_id,
-            "loc_path": services.full_path}
+            "loc_path": services.full_path, "loc_movers": movers}
 
 
 @bp.app_context_processor
@@ -79,10 +83,19 @@ def index() -> Any:
             flash(exc.message, "error")
         else:
             return redirect(url_for("locations.show", location_id=location.id))
-    sites = list(db.session.scalars(
-        sa.select(Location).where(Location.parent_id.is_(None)).order_by(Location.code)))
-    return render_template("locations/index.html", sites=sites,
-                           counts=services.object_counts(db.session, [s.id for s in sites]))
+    # The whole tree in one query; the page folds it with <details>.
+    rows = db.session.execute(sa.select(Location.id, Location.code, Location.name, Location.kind,
+                                        Location.parent_id, Location.is_container)
+                              .where(Location.is_active).order_by(Location.code)).all()
+    children: dict[int | None, list[Any]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    counts = {loc_id: n for loc_id, n in db.session.execute(  # noqa: C416 (rows, not pairs)
+        sa.select(CatalogueObject.current_location_id, sa.func.count())
+        .where(CatalogueObject.current_location_id.is_not(None))
+        .group_by(CatalogueObject.current_location_id))}
+    return render_template("locations/index.html", sites=children.get(None, []),
+                           children=children, counts=counts)
 
 
 @bp.route("/<int:location_id>")
@@ -214,13 +227,19 @@ def move() -> Any:
 @require("movements.create")
 def move_selection() -> Any:
     """Move a selection posted from another page (the search page's selection)."""
-    raw_ids = request.form.getlist("object_ids") or re.split(r"[\s,]+",
-                                                             request.form.get("ids", ""))
-    try:
-        object_ids = sorted({int(i) for i in raw_ids if str(i).strip()})
-    except ValueError:
-        flash("The selection holds something that is not an object id.", "error")
-        return redirect(url_for("locations.move"))
+    if request.form.get("source") == "selection":
+        # the search page's saved selection (catalog.search keeps it per user)
+        from catalog.search.services import selection_ids
+
+        object_ids = sorted(db.session.scalars(selection_ids(current_user)))
+    else:
+        raw_ids = request.form.getlist("object_ids") or re.split(r"[\s,]+",
+                                                                 request.form.get("ids", ""))
+        try:
+            object_ids = sorted({int(i) for i in raw_ids if str(i).strip()})
+        except ValueError:
+            flash("The selection holds something that is not an object id.", "error")
+            return redirect(url_for("locations.move"))
     objects = list(db.session.scalars(
         sa.select(CatalogueObject).where(CatalogueObject.id.in_(object_ids))
         .order_by(CatalogueObject.sort_key)))
@@ -278,7 +297,12 @@ def object_movements(object_id: int) -> Any:
         movement = services.location_on(db.session, obj.id, end_of_day - timedelta(microseconds=1))
         location = db.session.get(Location, movement.to_location_id) \
             if movement and movement.to_location_id else None
-        answer = {"date": form.on.data, "movement": movement, "location": location}
+        # The path shown is today's; say so when the object's container has moved since.
+        container_moved = db.session.scalar(sa.select(Movement.id).where(
+            Movement.object_id == obj.id, Movement.via_container_id.is_not(None),
+            Movement.moved_at >= end_of_day).limit(1)) is not None
+        answer = {"date": form.on.data, "movement": movement, "location": location,
+                  "container_moved": container_moved}
     return render_template("locations/object_movements.html", obj=obj, form=form, answer=answer,
                            loc_path=services.full_path)
 

@@ -90,7 +90,8 @@ def upgrade():
     sa.Column('humidity', sa.SmallInteger(), nullable=True),
     sa.Column('lux', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['sensor_id'], ['env_sensors.id'], name=op.f('fk_env_readings_sensor_id_env_sensors')),
-    sa.PrimaryKeyConstraint('sensor_id', 'taken_at', name=op.f('pk_env_readings'))
+    sa.PrimaryKeyConstraint('sensor_id', 'taken_at', name=op.f('pk_env_readings')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('target_preset', sa.String(length=20), nullable=True))

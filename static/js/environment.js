@@ -31,6 +31,11 @@
     var values = [].concat(data[measure + "_min"], data[measure + "_max"]).filter(function (v) {
       return v !== null;
     });
+    if (!values.length) {
+      /* e.g. a light-only logger: nothing to draw for this measure */
+      el.textContent = measure === "temp" ? "No temperature readings in this period." : "No humidity readings in this period.";
+      return null;
+    }
     if (lo !== null) { values.push(lo); }
     if (hi !== null) { values.push(hi); }
     var yMin = Math.min.apply(null, values), yMax = Math.max.apply(null, values);
@@ -70,7 +75,7 @@
           status.textContent = data.t.length + " points, each summarising " + Math.round(data.bucket_seconds / 60) + " minute(s); shaded: target band.";
         }
         window.addEventListener("resize", function () {
-          plots.forEach(function (p, i) { p.setSize({ width: Math.max(300, charts[i].clientWidth), height: 260 }); });
+          plots.forEach(function (p, i) { if (p) { p.setSize({ width: Math.max(300, charts[i].clientWidth), height: 260 }); } });
         });
       })
       .catch(function () { if (status) { status.textContent = "The chart data could not be loaded."; } });

@@ -21,7 +21,8 @@ Fixtures (use them from ``tests/browser/test_<domain>.py``; mark tests ``@pytest
     A fresh browser context and page per test. Every page records console errors; a test fails
     at teardown when the page logged a Content-Security-Policy violation or an uncaught script
     error (so inline scripts and broken JS are caught everywhere).
-    ``page.goto(live_server.url + "/path")`` to visit.
+    ``page.goto(live_server.url + "/path")`` to visit. After a click, assert with Playwright's
+    ``expect(locator).to_be_visible()`` (it waits for the next page), not ``locator.is_visible()``.
 
 ``signed_in``
     ``user = signed_in(page, "registrar")`` creates a user with that role in the live server's
@@ -154,7 +155,8 @@ def browser() -> Iterator[Any]:
 
 def _page(browser: Any, options: dict[str, Any]) -> Iterator[Any]:
     context = browser.new_context(**options)
-    context.set_default_timeout(10_000)
+    # Generous: the CI machine may be busy; a passing test does not wait for it.
+    context.set_default_timeout(30_000)
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -24,17 +25,17 @@ def test_login_and_dashboard_on_a_tablet(live_server, tablet_page):
     user = live_server.create_user("registrar", name="Rhiannon Registrar")
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/login")
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     _screenshot(page, "login")
     page.get_by_label("E-mail address").fill(user.email)
     page.get_by_label("Password").fill(user.password)
     page.get_by_label("Keep me signed in on this device").check()
     page.get_by_role("button", name="Sign in").tap()
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="Dashboard").is_visible()
-    assert page.get_by_text("Welcome, Rhiannon Registrar.").is_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_text("Welcome, Rhiannon Registrar.")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
-    assert nav.is_visible()  # wide enough for the full menu
+    expect(nav).to_be_visible()  # wide enough for the full menu
     _screenshot(page, "dashboard")
     remembered = [c for c in page.context.cookies() if c["name"] == "remember_token"]
     assert remembered
@@ -43,18 +44,18 @@ def test_login_and_dashboard_on_a_tablet(live_server, tablet_page):
     # Portrait: the menu folds behind a button that opens and closes it.
     page.set_viewport_size({"width": 768, "height": 1024})
     toggle = page.get_by_role("button", name="Menu")
-    assert toggle.is_visible()
-    assert not nav.is_visible()
+    expect(toggle).to_be_visible()
+    expect(nav).to_be_hidden()
     assert toggle.get_attribute("aria-expanded") == "false"
     toggle.tap()
-    assert nav.is_visible()
-    assert toggle.get_attribute("aria-expanded") == "true"
+    expect(nav).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     nav.get_by_role("link", name="Dashboard").tap()
     page.wait_for_url(f"{live_server.url}/")
     page.get_by_role("button", name="Menu").tap()
     page.get_by_role("button", name="Sign out").tap()
     page.wait_for_url(f"{live_server.url}/login")
-    assert page.get_by_text("You are signed out.").is_visible()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
 
 
 def test_wrong_password_says_so_without_saying_which_part(live_server, tablet_page):
@@ -64,24 +65,23 @@ def test_wrong_password_says_so_without_saying_which_part(live_server, tablet_pa
     page.get_by_label("E-mail address").fill(user.email)
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
-    alert = page.get_by_role("alert")
-    assert alert.inner_text().strip() == "The e-mail address or password is not right."
+    expect(page.get_by_role("alert")).to_have_text("The e-mail address or password is not right.")
     assert page.url.startswith(f"{live_server.url}/login")
 
 
 def test_admin_creates_a_user_in_the_browser(live_server, desktop_page, signed_in):
     page = desktop_page
     signed_in(page, "admin")
-    page.get_by_role("link", name="Users").click()
-    page.get_by_role("link", name="New user").click()
+    page.get_by_role("link", name="Users", exact=True).click()
+    page.get_by_role("link", name="New user", exact=True).click()
     email = f"browser-made-{os.getpid()}@example.org"
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Name").fill("Made In Browser")
     page.get_by_label("Conservator").check()
     page.get_by_label("Password (new users; at least 10 characters)").fill("long-password-12")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text(f"User {email} created.").is_visible()
-    assert page.get_by_role("cell", name=email).is_visible()
+    expect(page.get_by_text(f"User {email} created.")).to_be_visible()
+    expect(page.get_by_role("cell", name=email)).to_be_visible()
 
 
 @pytest.mark.parametrize("path", ["/login", "/", "/profile", "/admin/users", "/admin/audit",
@@ -110,5 +110,23 @@ def test_form_errors_are_accessible(live_server, tablet_page, signed_in, axe_che
     signed_in(page, "admin")
     page.goto(f"{live_server.url}/admin/users/new")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     axe_check(page)
+
+
+def test_a_stale_form_says_it_expired_and_saves_nothing(live_server, desktop_page, signed_in):
+    page = desktop_page
+    signed_in(page, "admin")
+    page.goto(f"{live_server.url}/admin/users/new")
+    email = f"never-saved-{os.getpid()}@example.org"
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Viewer").check()
+    page.get_by_label("Password (new users; at least 10 characters)").fill("long-password-12")
+    # What a page left open overnight sends: a token the server no longer accepts.
+    page.evaluate("document.querySelector('#main form input[name=csrf_token]').value = 'stale'")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Form expired")).to_be_visible()
+    expect(page.get_by_text("nothing was saved")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/users")
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
+    expect(page.get_by_text(email)).to_have_count(0)

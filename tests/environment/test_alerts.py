@@ -41,6 +41,7 @@ def test_sustained_excursion_opens_then_closes(db_session, sensor, make_user):
         OutboxMessage.dedupe_key == f"env-alert-{alert.id}-{manager.id}")))
     assert [m.to_addr for m in mails] == [manager.email]
     assert "Relative humidity above target at STORE" in mails[0].subject + mails[0].body_text
+    assert f"http://catalog.test/environment/alerts/{alert.id}" in mails[0].body_text
     # evaluating again opens nothing new
     assert services.evaluate_sensor(db_session, sensor, since=T0) == []
     assert len(_alerts(db_session)) == 2
@@ -121,3 +122,34 @@ def test_silent_sensor_flagged_and_cleared(db_session, sensor):
                                                        [(20.0, 50.0)]), source="test", actor=None)
     services.check_silent(db_session, now=last + timedelta(hours=26, minutes=5), hours=24)
     assert alert.status == "closed"
+
+
+def test_excursion_duration_is_configurable(db_session, sensor):
+    values = [(20.0, 50.0)] * 4 + [(27.0, 50.0)] * 4 + [(20.0, 50.0)] * 4  # 1 h too warm
+    services.store_readings(db_session, sensor, series(T0, values), source="test", actor=None,
+                            evaluate=False)
+    assert services.evaluate_sensor(db_session, sensor, since=T0, excursion_minutes=90) == []
+    (alert,) = services.evaluate_sensor(db_session, sensor, since=T0, excursion_minutes=30)
+    assert alert.kind == "temp_high"
+    assert alert.status == "closed"
+
+
+def test_alert_mail_reaches_the_collections_manager_over_smtp(app, db_session, sensor, tree,
+                                                              make_user, smtp_server,
+                                                              monkeypatch):
+    monkeypatch.setitem(app.config, "SMTP_URL", smtp_server.url)
+    manager = make_user("collections_manager")
+    make_user("technician")  # no alerts.manage: no mail
+    paper = make_object(db_session, "MAIL.1", materials="ink on paper")
+    move_objects(db_session, objects=[paper], to_location=tree["shelf_b"], actor=manager)
+    services.store_readings(db_session, sensor, series(T0, [(20.0, 30.0)] * 12), source="test",
+                            actor=None)
+    db_session.commit()
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 0, result.output
+    assert [str(m["To"]) for m in smtp_server.messages] == [manager.email]
+    (message,) = smtp_server.messages
+    assert str(message["Subject"]) == "Environment alert: Relative humidity below target at STORE"
+    body = message.get_content()
+    assert "MAIL.1" in body
+    assert "[paper]" in body

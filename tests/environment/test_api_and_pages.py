@@ -165,3 +165,12 @@ def test_environment_overview_flags_silent_sensor(auth, client, db_session, sens
     assert "TT-1" in text
     assert "silent" in text
     assert client.get("/environment/sensors/new").status_code == 403
+
+
+def test_dashboard_panel_lists_open_alerts(auth, client, db_session, sensor):
+    services.store_readings(db_session, sensor, series(T0, [(30.0, 50.0)] * 12), source="test",
+                            actor=None)
+    auth.login("viewer")
+    text = client.get("/").get_data(as_text=True)
+    assert "Environment alerts" in text
+    assert "Temperature above target" in text

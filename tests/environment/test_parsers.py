@@ -136,3 +136,19 @@ def test_repeated_hour_when_clocks_go_back():
 def test_unreadable_files_name_the_line(content, message):
     with pytest.raises(LoggerFileError, match=message):
         parse_logger_file(content, filename="x.csv", timezone="UTC")
+
+
+def test_semicolons_decimal_commas_and_units_in_cells():
+    data = ("Nr;Zeit;Temperatur;Feuchte\n"
+            "1;01.02.2024 10:00:00;20,5 °C;48,5 %RH\n"
+            "2;01.02.2024 10:30:00;21,0 °C;49,0 %RH\n").encode("cp1252")
+    parsed = parse_logger_file(data, filename="de.csv", timezone="Europe/Berlin")
+    assert [_values(r) for r in parsed.readings] == [
+        (utc(2024, 2, 1, 9, 0), 20.5, 48.5, None), (utc(2024, 2, 1, 9, 30), 21.0, 49.0, None)]
+
+
+def test_fahrenheit_in_the_cells_of_a_tinytag_export():
+    data = (b",Time,1,2\r\nProperty,,Temperature,Humidity\r\n"
+            b"1,2021-07-26 14:26:00,69.8 \xb0F,53.4 %RH\r\n")
+    parsed = parse_logger_file(data, filename="tt.csv", timezone="UTC")
+    assert _values(parsed.readings[0]) == (utc(2021, 7, 26, 14, 26), 21.0, 53.4, None)

@@ -12,7 +12,12 @@ import pytest
 from catalog.core.permissions import ROLES
 
 #: endpoints anyone may reach without signing in; everything else must refuse
-PUBLIC_ENDPOINTS = {"users.login", "static", "dashboard.health", "api-docs.openapi_json"}
+PUBLIC_ENDPOINTS = {
+    "users.login", "static", "dashboard.health", "api-docs.openapi_json",
+    # The scanning app's web manifest and service worker: browsers fetch them without the
+    # session (manifests are fetched without credentials); they hold no data.
+    "scanning.manifest", "scanning.service_worker",
+}
 #: blueprints that are public as a whole (OAI-PMH harvesting is anonymous by design)
 PUBLIC_BLUEPRINTS = {"oai"}
 #: routes any signed-in user may post to: their own session, password and tokens

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from catalog.extensions import db
@@ -159,6 +160,7 @@ def test_demo_is_idempotent(app, db_session, client):
 
 
 
+@pytest.mark.slow
 def test_catalog_serve_answers_http(tmp_path):
     """``catalog serve`` (what ``make run`` ends with) really serves the login page."""
     import os
@@ -192,3 +194,18 @@ def test_catalog_serve_answers_http(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_commands_on_an_unmigrated_database_say_what_to_do(tmp_path):
+    from catalog import create_app
+    from tests.conftest import test_config
+
+    empty = create_app(test_config(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path))
+    result = empty.test_cli_runner().invoke(args=["users", "create", "--email", "a@example.org",
+                                                 "--role", "admin"])
+    assert result.exit_code == 1
+    assert "run `catalog db upgrade` first" in result.output
+    assert "Traceback" not in result.output
+    with empty.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -19,7 +19,10 @@ def make_location(session: Any, code: str, *, kind: str = "room", parent: Locati
 
 
 def make_object(session: Any, number: str, **kw: Any) -> CatalogueObject:
-    obj = CatalogueObject(object_number=number, number_key=number.lower(), sort_key=number,
+    from catalog.objects.numbers import natural_sort_key, normalise_number
+
+    obj = CatalogueObject(object_number=number, number_key=normalise_number(number),
+                          sort_key=natural_sort_key(number),
                           title=kw.pop("title", f"Object {number}"), **kw)
     session.add(obj)
     session.flush()

@@ -79,6 +79,7 @@ def test_move_form_moves_and_refuses_clearly(auth, client, db_session):
     text = page.get_data(as_text=True)
     assert "SHELF-B" in text
     assert "On 01 Mar 2025" in text
+    assert (auth.user.name or auth.user.email) in text  # who moved it
     text = client.get(f"/locations/objects/{objs[0].id}/movements?on=2025-02-28").get_data(
         as_text=True)
     assert "There is no record of where M.1 was on 28 Feb 2025" in text
@@ -109,6 +110,9 @@ def test_container_move_page_and_away_list(auth, client, db_session, make_user):
     assert response.status_code == 302
     text = client.get(f"/locations/objects/{obj.id}/movements").get_data(as_text=True)
     assert "moved with container BOX-1" in text
+    text = client.get(f"/locations/objects/{obj.id}/movements?on=2020-01-01").get_data(
+        as_text=True)
+    assert "There is no record" in text
     response = client.post(f"/locations/{tree['box'].id}/move", data={
         "location": "BOX-1", "reason": "Storage", "method": "Trolley"})
     assert response.status_code == 422
@@ -139,3 +143,51 @@ def test_salvage_list_pdf(auth, client, db_session, make_user):
     width, height = doc[0].get_size()
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     assert "PDF.1" in doc[0].get_textpage().get_text_range()
+
+
+def test_move_the_search_selection(auth, client, db_session):
+    from catalog.search.services import select_objects
+
+    tree = small_tree(db_session)
+    a, b = make_object(db_session, "SRCH.1"), make_object(db_session, "SRCH.2")
+    user = auth.login("registrar")
+    select_objects(db_session, user, [a.id, b.id])
+    db_session.commit()
+    assert "Move selection" in client.get("/search/selection").get_data(as_text=True)
+    page = client.post("/locations/move-selection", data={"source": "selection"})
+    assert "Move 2 selected object(s)" in page.get_data(as_text=True)
+    response = client.post("/locations/move-selection", data={
+        "object_ids": [a.id, b.id], "location": "SHELF-A", "reason": "Storage",
+        "method": "Trolley", "status": "done"})
+    assert response.status_code == 302
+    assert a.current_location_id == tree["shelf_a"].id
+
+
+def test_object_record_shows_location_partial(auth, client, db_session, make_user):
+    tree = small_tree(db_session)
+    obj = make_object(db_session, "REC.1")
+    services.move_objects(db_session, objects=[obj], to_location=tree["shelf_b"],
+                          actor=make_user("technician"), reason="Storage")
+    auth.login("registrar")
+    text = client.get(f"/objects/{obj.id}").get_data(as_text=True)
+    assert "Location history" in text
+    assert "/locations/move?objects=REC.1" in text
+
+
+def test_where_was_it_warns_when_its_container_moved_since(auth, client, db_session,
+                                                           make_user):
+    from datetime import UTC, datetime
+
+    tree = small_tree(db_session)
+    obj = make_object(db_session, "OLD.1")
+    tech = make_user("technician")
+    services.move_objects(db_session, objects=[obj], to_location=tree["box"], actor=tech,
+                          moved_at=datetime(2025, 1, 1, 12, tzinfo=UTC))
+    services.move_container(db_session, container=tree["box"], to_parent=tree["shelf_b"],
+                            actor=tech)
+    auth.login("viewer")
+    text = client.get(f"/locations/objects/{obj.id}/movements?on=2025-06-01").get_data(
+        as_text=True)
+    assert "OLD.1 was in" in text
+    assert "BOX-1" in text
+    assert "Its container has moved since then" in text
