@@ -139,3 +139,31 @@ def test_loan_requests_are_created_with_their_own_number(db_session: Any, client
     assert "fee_currency" in half_fee.json["errors"]
     viewer = ApiClient(client, token_for("viewer"))
     assert viewer.post("/api/v1/loans", json={}).status_code == 403
+
+
+def test_draft_invoices_are_created_with_their_lines(db_session: Any, client: Any,
+                                                     token_for: Any) -> None:
+    customer = Party(name="Picture Library Ltd", sort_name="Picture Library",
+                     kind="organisation")
+    db_session.add(customer)
+    db_session.commit()
+    finance = ApiClient(client, token_for("finance_officer"))
+    draft = finance.post("/api/v1/invoices", json={
+        "kind": "reproduction", "party": customer.id, "currency": "GBP",
+        "reference": "Licence 42",
+        "lines": [{"description": "Image licence", "quantity": "2", "unit_price_minor": 4_500,
+                   "tax_rate_bp": 2_000}]})
+    assert draft.status_code == 201, draft.json
+    assert (draft.json["status"], draft.json["number"]) == ("draft", None)
+    assert draft.json["net_minor"] == 9_000
+    assert draft.json["total_minor"] == 10_800
+    assert draft.json["lines"][0]["quantity"] == "2.000"
+    ghost = finance.post("/api/v1/invoices", json={
+        "kind": "other", "party": customer.id,
+        "lines": [{"description": "x", "quantity": "1", "unit_price_minor": 1,
+                   "object_id": 999_999}]})
+    assert ghost.status_code == 422
+    nothing = finance.post("/api/v1/invoices", json={
+        "kind": "other", "party": customer.id,
+        "lines": [{"description": "x", "quantity": "0", "unit_price_minor": 1}]})
+    assert nothing.status_code == 422

@@ -1,9 +1,8 @@
 """API resources of the procedure and finance records: loans, condition reports, invoices and
 payments (``/api/v1/loans``, ``/condition-reports``, ``/invoices``, ``/payments``), with
-filters and keyset pagination. Loans (as requests), condition reports and payments can be
-created through their modules' services; invoices are read-only here, and the loans' workflow
-steps stay in the UI, until a ``create``/``update`` calling their services is added to their
-:class:`Resource` below.
+filters and keyset pagination. Loans (as requests), condition reports, draft invoices and
+payments can be created through their modules' services; workflow steps (approving a loan,
+issuing an invoice) stay in the UI until an action calling their services is added here.
 Restricted values follow the user's permissions: insurance values need ``valuations.view``.
 """
 
@@ -12,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+import sqlalchemy as sa
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
@@ -32,7 +32,7 @@ from catalog.core.money import Money, MoneyError, check_currency
 from catalog.core.permissions import has_permission
 from catalog.finance.models.invoices import INVOICE_KINDS, INVOICE_STATUSES, Invoice
 from catalog.finance.models.payments import PAYMENT_METHODS, Payment
-from catalog.finance.services import record_payment
+from catalog.finance.services import add_line, create_invoice, record_payment
 from catalog.loans.models import DIRECTIONS, STATUSES, Loan, LoanObject
 from catalog.loans.services import create_loan
 from catalog.objects.models import CatalogueObject
@@ -40,7 +40,7 @@ from catalog.parties.models import Party
 
 loans_blp = Blueprint("loans_api", __name__, description="Loans in and out.")
 conditions_blp = Blueprint("condition_reports_api", __name__, description="Condition reports.")
-invoices_blp = Blueprint("invoices_api", __name__, description="Invoices (read-only).")
+invoices_blp = Blueprint("invoices_api", __name__, description="Invoices.")
 payments_blp = Blueprint("payments_api", __name__, description="Payments received.")
 
 Date = ma.fields.Date
@@ -205,35 +205,65 @@ crud(conditions_blp, Resource(
 BIG = {"minimum": -(2**63), "maximum": 2**63 - 1}
 
 
+def _positive_quantity(value: Any) -> None:
+    # The bounds keep quantity × price inside a 64-bit amount.
+    if not value.is_finite() or value <= 0 or value >= 10**6:
+        raise ma.ValidationError("A quantity is more than 0 and less than a million.")
+
+
 class InvoiceLineSchema(f.ApiSchema):
     position = f.Int(dump_only=True)
-    description = f.Str(dump_only=True)
-    quantity = ma.fields.Decimal(dump_only=True, as_string=True)
-    unit_price_minor = f.Int(dump_only=True, **BIG)
-    tax_rate_bp = f.Int(dump_only=True, metadata={"description": "tax rate in basis points"})
+    description = f.Str(required=True, min_length=1, max_length=500)
+    quantity = ma.fields.Decimal(required=True, as_string=True, places=3,
+                                 validate=[_positive_quantity],
+                                 metadata={"description": "exact decimal, e.g. \"2\" or \"1.5\""})
+    unit_price_minor = f.Int(required=True, minimum=0, maximum=10**12)
+    tax_rate_bp = f.Int(minimum=0, maximum=10_000, load_default=0,
+                        metadata={"description": "tax rate in basis points"})
     net_minor = f.Int(dump_only=True, **BIG)
     tax_minor = f.Int(dump_only=True, **BIG)
-    object_id = f.Int(dump_only=True, allow_none=True)
+    object_id = f.Int(allow_none=True, minimum=1)
 
 
 class InvoiceSchema(f.ApiSchema):
     id = f.Int(dump_only=True)
-    kind = f.Str(dump_only=True)
+    kind = f.Str(required=True, validate=[f.one_of(INVOICE_KINDS)])
     number = f.Str(dump_only=True, allow_none=True, metadata={"description": "null while draft"})
     status = f.Str(dump_only=True)
-    party = f.Int(dump_only=True, attribute="party_id")
+    party = f.Int(required=True, minimum=1, attribute="party_id",
+                  metadata={"description": "party id"})
     party_name = f.Str(dump_only=True, attribute="party.name")
-    currency = f.Str(dump_only=True)
+    currency = f.Str(min_length=3, max_length=3,
+                     metadata={"description": "default: the party's account currency"})
     issue_date = Date(dump_only=True, allow_none=True)
     due_date = Date(dump_only=True, allow_none=True)
-    reference = f.Str(dump_only=True, allow_none=True)
+    reference = f.Str(allow_none=True, max_length=200)
+    notes = f.Str(allow_none=True, max_length=20_000, load_only=True)
     net_minor = f.Int(dump_only=True, **BIG)
     tax_minor = f.Int(dump_only=True, **BIG)
     total_minor = f.Int(dump_only=True, **BIG)
-    lines = ma.fields.List(ma.fields.Nested(InvoiceLineSchema), dump_only=True)
+    lines = ma.fields.List(ma.fields.Nested(InvoiceLineSchema), load_default=list)
     issued_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
     created_at = ma.fields.AwareDateTime(dump_only=True)
     updated_at = ma.fields.AwareDateTime(dump_only=True)
+
+
+def create_invoice_api(session: Any, data: dict[str, Any], user: Any) -> Invoice:
+    """A draft invoice with its lines, through the finance service; issuing it (number, ledger)
+    stays a deliberate step in the finance pages."""
+    party = session.get(Party, data.pop("party_id"))
+    if party is None:
+        raise ValidationError("There is no party with that id.", field="party")
+    lines = data.pop("lines", [])
+    wanted = {line["object_id"] for line in lines if line.get("object_id")}
+    if wanted and len(wanted) != session.scalar(
+            sa.select(sa.func.count()).where(CatalogueObject.id.in_(wanted))):
+        raise ValidationError("A line names an object that does not exist.", field="lines")
+    invoice = create_invoice(session, party=party, kind=data.pop("kind"), actor=user,
+                             currency=data.pop("currency", None), **data)
+    for line in lines:
+        add_line(session, invoice, actor=user, **line)
+    return invoice
 
 
 class InvoiceFilters(ListArgs):
@@ -246,7 +276,8 @@ class InvoiceFilters(ListArgs):
 
 crud(invoices_blp, Resource(
     model=Invoice, schema=InvoiceSchema, filters=InvoiceFilters, noun="invoice",
-    view="finance.view", options=[selectinload(Invoice.lines)],
+    view="finance.view", edit="finance.edit", create=create_invoice_api, updatable=False,
+    options=[selectinload(Invoice.lines)],
     filter_clauses={"party": lambda v: Invoice.party_id == v,
                     "due_before": lambda v: Invoice.due_date <= v},
 ))  # fmt: skip
