@@ -130,7 +130,7 @@ def _measurements(parent: etree._Element, display: str) -> None:
 def object_record(obj: CatalogueObject, context: LidoContext,
                   images: Iterable[dict[str, str]] = ()) -> etree._Element:
     """One ``lido:lido`` element for ``obj`` (its makers must be loaded)."""
-    lido = etree.Element(L("lido"), nsmap=NSMAP)
+    lido = etree.Element(L("lido"), nsmap={"lido": LIDO_NS})
     _sub(lido, "lidoRecID", f"{context.base_url}/objects/{obj.id}", type="local",
          source=context.museum_name)
     _term(lido, "category", "Human-Made Object", HUMAN_MADE_OBJECT)
