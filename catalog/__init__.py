@@ -34,6 +34,7 @@ DOMAINS = [
     "catalog.users",
     "catalog.admin",
     "catalog.finance",
+    "catalog.receivables",
     "catalog.api.records",
     "catalog.interchange",
 ]

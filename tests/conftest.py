@@ -234,7 +234,24 @@ def make_user(db_session: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def client(app: Any, db_session: Any) -> Any:
-    return app.test_client()
+    """A test client whose requests see what the test set up.
+
+    Records a test creates directly stand for records committed by earlier requests, so they
+    are committed (to a savepoint of the test's outer transaction) before each request; otherwise
+    a GET's rollback would discard them.
+    """
+    from flask.testing import FlaskClient
+
+    class CommittingClient(FlaskClient):
+        def open(self, *args: Any, **kwargs: Any) -> Any:
+            db_session.commit()
+            return super().open(*args, **kwargs)
+
+    app.test_client_class = CommittingClient
+    try:
+        return app.test_client()
+    finally:
+        app.test_client_class = None
 
 
 class AuthActions:

@@ -12,9 +12,12 @@ bp = Blueprint("conditions", __name__, url_prefix="/conditions")
 
 
 def init_app(app: Flask) -> None:
+    from catalog import api
+    from catalog.conditions import api as conditions_api
     from catalog.conditions import views  # noqa: F401
 
     app.register_blueprint(bp)
+    api.register(app, conditions_api.blp, "condition-reports")
     add_nav(app, "Condition", "conditions.index", "conditions.view", order=42)
     from catalog.dashboard import add_panel
 

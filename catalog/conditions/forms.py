@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, FieldList, FormField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    DateField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from catalog.conditions.models import AREAS, COMPLETENESS, CONDITIONS, CONTEXTS, PRIORITIES
 from catalog.loans.forms import choices
@@ -58,3 +66,11 @@ class TreatmentRecordForm(FlaskForm):
     treatment_record = TextAreaField("Treatment record", validators=[Optional()])
     materials_used = TextAreaField("Materials used", validators=[Optional()])
     conservator_name = StringField("Conservator", validators=[Optional(), Length(max=200)])
+
+
+class AnnotationForm(FlaskForm):
+    x = IntegerField("Across (‰)", validators=[DataRequired(message="Tap on the photo."),
+                                               NumberRange(0, 1000)])
+    y = IntegerField("Down (‰)", validators=[DataRequired(message="Tap on the photo."),
+                                             NumberRange(0, 1000)])
+    note = StringField("What the mark shows", validators=[DataRequired(), Length(max=2000)])

@@ -193,7 +193,39 @@ class ConditionPhoto(Audited, Base):
     treatment: Mapped[ConservationTreatment | None] = relationship(
         back_populates="photos", foreign_keys=[treatment_id])
 
+    annotations: Mapped[list[PhotoAnnotation]] = relationship(
+        back_populates="photo", order_by="PhotoAnnotation.id", cascade="all, delete-orphan")
+
     __table_args__ = (
         sa.CheckConstraint("report_id IS NOT NULL OR treatment_id IS NOT NULL",
                            name="attached"),
     )
+
+
+class PhotoAnnotation(Audited, Base):
+    """A numbered mark on a condition photo (a crack, a loss) with what it shows."""
+
+    __tablename__ = "condition_photo_annotations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(sa.ForeignKey("condition_photos.id"), index=True)
+    #: position from the left and from the top, in thousandths of the photo's width / height
+    x: Mapped[int]
+    y: Mapped[int]
+    note: Mapped[str] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    photo: Mapped[ConditionPhoto] = relationship(back_populates="annotations")
+
+    __table_args__ = (
+        sa.CheckConstraint("x BETWEEN 0 AND 1000 AND y BETWEEN 0 AND 1000", name="on_photo"),
+    )
+
+    @property
+    def left(self) -> int:
+        """Position class step (quarter percent) for conditions.css."""
+        return round(self.x * 400 / 1000)
+
+    @property
+    def top(self) -> int:
+        return round(self.y * 400 / 1000)

@@ -23,6 +23,7 @@ from catalog.conditions.models import (
     ConditionPhoto,
     ConditionReport,
     ConservationTreatment,
+    PhotoAnnotation,
 )
 from catalog.core.db import utcnow
 from catalog.core.errors import NotFoundError, ValidationError
@@ -133,14 +134,19 @@ def reports_for_object(session: Session, obj: CatalogueObject) -> list[Condition
 
 def reports_due(session: Session, *, as_of: date, within_days: int = 30) -> list[ConditionReport]:
     """Latest reports per object whose next check falls on or before ``as_of + within_days``."""
-    latest = (
-        sa.select(ConditionReport.object_id, sa.func.max(ConditionReport.id).label("report_id"))
-        .group_by(ConditionReport.object_id).subquery()
-    )
+    # The latest report per object by examination date (a back-dated report entered later
+    # does not hide a more recent one).
+    ranked = sa.select(
+        ConditionReport.id.label("report_id"),
+        sa.func.row_number().over(
+            partition_by=ConditionReport.object_id,
+            order_by=(ConditionReport.examined_on.desc(), ConditionReport.id.desc()),
+        ).label("rank"),
+    ).subquery()
     horizon = as_of + timedelta(days=within_days)
     return list(session.scalars(
-        sa.select(ConditionReport).join(latest, latest.c.report_id == ConditionReport.id)
-        .where(ConditionReport.next_check_on.is_not(None),
+        sa.select(ConditionReport).join(ranked, ranked.c.report_id == ConditionReport.id)
+        .where(ranked.c.rank == 1, ConditionReport.next_check_on.is_not(None),
                ConditionReport.next_check_on <= horizon)
         .order_by(ConditionReport.next_check_on)))
 
@@ -231,6 +237,22 @@ def add_photo(
     session.add(photo)
     session.flush()
     return photo
+
+
+def annotate_photo(session: Session, photo: ConditionPhoto, *, x: int, y: int, note: str,
+                   actor: Any) -> PhotoAnnotation:
+    """Put a numbered mark on a photo at (x, y) thousandths of its width and height."""
+    _require(actor, "conditions.edit")
+    if not (0 <= x <= 1000 and 0 <= y <= 1000):
+        raise ValidationError("The mark is outside the photo; tap on the photo to place it.",
+                              field="x")
+    if not note.strip():
+        raise ValidationError("Say what the mark shows (e.g. “crack 3 cm”).", field="note")
+    annotation = PhotoAnnotation(photo=photo, x=x, y=y, note=note.strip(),
+                                 created_by_id=getattr(actor, "id", None))
+    session.add(annotation)
+    session.flush()
+    return annotation
 
 
 # Conservation ------------------------------------------------------------------------------

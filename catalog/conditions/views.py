@@ -10,7 +10,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from catalog.conditions import bp, services
-from catalog.conditions.forms import PhotoForm, ReportForm, TreatmentForm, TreatmentRecordForm
+from catalog.conditions.forms import (
+    AnnotationForm,
+    PhotoForm,
+    ReportForm,
+    TreatmentForm,
+    TreatmentRecordForm,
+)
 from catalog.conditions.models import (
     AREAS,
     CONDITIONS,
@@ -106,6 +112,21 @@ def detail(report_id: int) -> Any:
                                                                    report.id).limit(50))))
 
 
+@bp.route("/<int:report_id>.pdf")
+@require("conditions.view")
+def report_pdf(report_id: int) -> Any:
+    from flask import Response
+
+    from catalog.conditions.documents import report_pdf as build
+
+    report = services.get_report(db.session, report_id)
+    pdf = build(report, museum=current_app.config["MUSEUM_NAME"],
+                media_root=services.media_root(current_app.config["MEDIA_DIR"]))
+    name = f"condition-report-{report.object.object_number}-{report.examined_on}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
 @bp.route("/<int:report_id>/photos", methods=["POST"])
 @require("conditions.edit")
 def add_report_photo(report_id: int) -> Any:
@@ -139,6 +160,29 @@ def _upload(*, redirect_to: str, report: ConditionReport | None = None,
         return redirect(redirect_to, code=303)
     flash("Photo added.", "success")
     return redirect(redirect_to)
+
+
+@bp.route("/photos/<int:photo_id>/annotations", methods=["POST"])
+@require("conditions.edit")
+def annotate(photo_id: int) -> Any:
+    item = db.session.get(ConditionPhoto, photo_id)
+    if item is None:
+        abort(404)
+    back = (url_for("conditions.detail", report_id=item.report_id) if item.report_id
+            else url_for("conditions.treatment", treatment_id=item.treatment_id))
+    form = AnnotationForm()
+    if not form.validate_on_submit():
+        messages = [e for errors in form.errors.values() for e in errors]
+        flash("The mark was not saved: " + " ".join(messages), "error")
+        return redirect(back + f"#photo-{item.id}", code=303)
+    try:
+        services.annotate_photo(db.session, item, x=form.x.data, y=form.y.data,
+                                note=form.note.data or "", actor=current_user)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(back + f"#photo-{item.id}", code=303)
+    flash("Mark added to the photo.", "success")
+    return redirect(back + f"#photo-{item.id}")
 
 
 @bp.route("/photos/<int:photo_id>/<variant>")

@@ -288,8 +288,14 @@ def import_statement(session: Session, *, filename: str, data: bytes, actor: Any
     record = BankImport(filename=filename[:300], format=statement.format, file_sha256=digest,
                         imported_by_id=getattr(actor, "id", None),
                         account=(statement.account or "")[:100] or None)
-    session.add(record)
-    session.flush()
+    try:
+        # the same file uploaded twice at the same moment: the second waits on the unique
+        # hash and is refused here rather than failing at commit
+        with session.begin_nested():
+            session.add(record)
+    except sa.exc.IntegrityError as exc:
+        raise DomainError("This file is being imported by someone else; nothing was posted "
+                          "again.") from exc
     known = set(session.scalars(sa.select(BankTransaction.bank_ref).where(
         BankTransaction.bank_ref.in_([t.bank_ref for t in statement.transactions]))))
     for parsed in statement.transactions:
@@ -302,8 +308,13 @@ def import_statement(session: Session, *, filename: str, data: bytes, actor: Any
                               currency=parsed.currency,
                               counterparty=(parsed.counterparty or "")[:300] or None,
                               remittance=parsed.remittance, status="unmatched")
-        session.add(txn)
-        session.flush()
+        try:
+            # an overlapping statement imported at the same moment may hold the same line
+            with session.begin_nested():
+                session.add(txn)
+        except sa.exc.IntegrityError:
+            record.skipped_count += 1
+            continue
         record.transaction_count += 1
         match_transaction(session, txn, actor=actor)
     session.flush()

@@ -37,6 +37,18 @@ class Line:
     invoice_id: int | None = None
 
 
+def insert_if_missing(session: Session, model: type, values: dict[str, object],
+                      key: str) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: two transactions creating the same row on first use
+    both succeed instead of one failing on the unique key."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]))
+
+
 def chart_ids(session: Session) -> dict[str, int]:
     """Ids of the chart's accounts by code, creating any that are missing (first use)."""
     ids = {code: int(i) for code, i in session.execute(
@@ -44,9 +56,9 @@ def chart_ids(session: Session) -> dict[str, int]:
     missing = [code for code in CHART if code not in ids]
     for code in missing:
         number, name, kind = CHART[code]
-        session.add(LedgerAccount(code=code, number=number, name=name, type=kind))
+        insert_if_missing(session, LedgerAccount,
+                          {"code": code, "number": number, "name": name, "type": kind}, "code")
     if missing:
-        session.flush()
         ids = {code: int(i) for code, i in session.execute(
             sa.select(LedgerAccount.code, LedgerAccount.id))}
     return ids
@@ -149,6 +161,28 @@ def invoice_balance(session: Session, invoice_id: int, *, as_of: date | None = N
     return _sum(session, *conditions)
 
 
+def invoice_balances(session: Session, invoice_ids: Iterable[int] | None = None, *,
+                     as_of: date | None = None, party_id: int | None = None) -> dict[int, int]:
+    """Open balance per invoice in one grouped query (aging, lists): {invoice_id: balance}.
+
+    Only invoices with receivable lines appear; a missing id has a zero balance.
+    """
+    query = (sa.select(LedgerLine.invoice_id, sa.func.sum(LedgerLine.amount_minor))
+             .where(LedgerLine.account_id == account_id(session, "receivable"),
+                    LedgerLine.invoice_id.is_not(None))
+             .group_by(LedgerLine.invoice_id))
+    if invoice_ids is not None:
+        ids = list(invoice_ids)
+        if not ids:
+            return {}
+        query = query.where(LedgerLine.invoice_id.in_(ids))
+    if party_id is not None:
+        query = query.where(LedgerLine.party_id == party_id)
+    if as_of is not None:
+        query = query.where(LedgerLine.entry_date <= as_of)
+    return {int(i): int(total) for i, total in session.execute(query)}
+
+
 def party_receivable(session: Session, party_id: int, currency: str, *,
                      as_of: date | None = None) -> int:
     """Total owed by a party in ``currency`` (sum of its receivable lines), as of a date."""
@@ -167,6 +201,22 @@ def party_unapplied(session: Session, party_id: int, currency: str, *,
     if as_of is not None:
         conditions.append(LedgerLine.entry_date <= as_of)
     return -_sum(session, *conditions)
+
+
+def party_balances(session: Session, account: str, *, as_of: date | None = None
+                   ) -> dict[tuple[int, str], int]:
+    """Balance of one account ("receivable", "unapplied") per (party, currency), one query.
+
+    Signs are the ledger's: receivable positive when owed, unapplied negative when held.
+    """
+    query = (sa.select(LedgerLine.party_id, LedgerLine.currency,
+                       sa.func.sum(LedgerLine.amount_minor))
+             .where(LedgerLine.account_id == account_id(session, account),
+                    LedgerLine.party_id.is_not(None))
+             .group_by(LedgerLine.party_id, LedgerLine.currency))
+    if as_of is not None:
+        query = query.where(LedgerLine.entry_date <= as_of)
+    return {(int(p), c): int(t) for p, c, t in session.execute(query) if t}
 
 
 def party_currencies(session: Session, party_id: int) -> list[str]:

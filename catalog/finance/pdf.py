@@ -90,6 +90,13 @@ def invoice_pdf(session: Session, invoice: object) -> bytes:
             rows.append(["", "", "", "Open", _m(invoice_balance(session, invoice.id), cur)])
         items.append(_table(rows, [70 * mm, 20 * mm, 28 * mm, 20 * mm, 32 * mm], 1))
         items.append(Spacer(1, 8 * mm))
+        if invoice.credit_notes:
+            items.append(_p("Credit notes", "Heading2"))
+            items.append(_table([["Credit note", "Date", "Reason", "Amount"]] + [
+                [cn.number, f"{cn.issue_date:%d %b %Y}", Paragraph(cn.reason, _STYLES["Normal"]),
+                 _m(cn.total_minor, cur)] for cn in invoice.credit_notes],
+                [30 * mm, 26 * mm, 80 * mm, 34 * mm], 3))
+            items.append(Spacer(1, 8 * mm))
         if invoice.number:
             items.append(_p(f"Please quote {invoice.number} with your payment."))
         return items

@@ -22,7 +22,14 @@ from catalog.core.db import utcnow
 from catalog.core.errors import DomainError, InvalidTransition, NotFoundError, ValidationError
 from catalog.core.money import Money, MoneyError, check_currency
 from catalog.core.permissions import check, has_permission
-from catalog.finance.ledger import Line, invoice_balance, party_unapplied, post_entry, reverse_entry
+from catalog.finance.ledger import (
+    Line,
+    insert_if_missing,
+    invoice_balance,
+    party_unapplied,
+    post_entry,
+    reverse_entry,
+)
 from catalog.finance.models import (
     ACCOUNT_KINDS,
     INVOICE_KINDS,
@@ -75,14 +82,24 @@ def _money(minor: int, currency: str) -> str:
 
 def get_account(session: Session, party: Party, *, create: bool = True) -> FinanceAccount:
     """The party's finance settings, created with defaults on first use."""
-    account = session.scalar(sa.select(FinanceAccount).where(FinanceAccount.party_id == party.id))
+    query = sa.select(FinanceAccount).where(FinanceAccount.party_id == party.id)
+    account = session.scalar(query)
     if account is None:
         if not create:
             raise NotFoundError(f"{party.name} has no finance account yet.")
-        account = FinanceAccount(party_id=party.id, party=party,
-                                 kind="individual" if party.kind == "person" else "institution")
-        session.add(account)
-        session.flush()
+        session.flush()  # the party itself may be new
+        # In a savepoint, so that a clerk creating the same account at the same moment makes
+        # this insert fail harmlessly (the other's row is then read); the ORM insert keeps the
+        # creation in the audit trail.
+        try:
+            with session.begin_nested():
+                session.add(FinanceAccount(
+                    party_id=party.id, party=party,
+                    kind="individual" if party.kind == "person" else "institution"))
+        except sa.exc.IntegrityError:
+            pass
+        account = session.scalar(query)
+        assert account is not None
     return account
 
 
@@ -241,6 +258,17 @@ def remove_line(session: Session, invoice: Invoice, line_id: int, *, actor: Any)
     session.flush()
 
 
+def delete_draft(session: Session, invoice: Invoice, *, actor: Any) -> None:
+    """Throw away a draft (it never had a number, so no gap is left)."""
+    _actor_check(actor, "finance.edit")
+    _require_draft(invoice)
+    for line in list(invoice.lines):
+        session.delete(line)
+    session.flush()
+    session.delete(invoice)
+    session.flush()
+
+
 def _recompute(invoice: Invoice) -> None:
     invoice.net_minor = sum(line.net_minor for line in invoice.lines)
     invoice.tax_minor = sum(line.tax_minor for line in invoice.lines)
@@ -250,15 +278,14 @@ def _recompute(invoice: Invoice) -> None:
 def take_number(session: Session, series: str) -> str:
     """The next number of ``series``, gap-free: the counter row is locked until commit, so a
     rolled-back issue gives its number back and concurrent issues queue."""
-    row = session.scalar(sa.select(NumberSeries).where(NumberSeries.code == series)
-                         .with_for_update().execution_options(populate_existing=True))
+    lock = (sa.select(NumberSeries).where(NumberSeries.code == series).with_for_update()
+            .execution_options(populate_existing=True))
+    row = session.scalar(lock)
     if row is None:
-        row = NumberSeries(code=series, prefix=SERIES_PREFIX.get(series, f"{series}-"),
-                           next_number=1)
-        session.add(row)
-        session.flush()
-        row = session.scalar(sa.select(NumberSeries).where(NumberSeries.code == series)
-                             .with_for_update().execution_options(populate_existing=True))
+        insert_if_missing(session, NumberSeries, {
+            "code": series, "prefix": SERIES_PREFIX.get(series, f"{series}-"),
+            "next_number": 1}, "code")
+        row = session.scalar(lock)
         assert row is not None
     number = row.next_number
     row.next_number = number + 1
@@ -347,6 +374,12 @@ def invoice_loan_fee(session: Session, *, loan: Any, actor: Any) -> Invoice:
     return issue_invoice(session, invoice, actor=actor)
 
 
+def live_allocations() -> sa.ColumnElement[bool]:
+    """Allocations that still count: from unapplied cash, or from a payment not reversed."""
+    return sa.or_(Allocation.payment_id.is_(None), Allocation.payment_id.in_(
+        sa.select(Payment.id).where(Payment.reversal_entry_id.is_(None))))
+
+
 def refresh_status(session: Session, invoice: Invoice) -> str:
     """Set the invoice's status from its ledger balance (status is a cache of the ledger)."""
     if invoice.status == "draft":
@@ -357,7 +390,7 @@ def refresh_status(session: Session, invoice: Invoice) -> str:
         status = "void"
     elif open_minor <= 0:
         paid = session.scalar(sa.select(sa.func.count()).select_from(Allocation)
-                              .where(Allocation.invoice_id == invoice.id)) or 0
+                              .where(Allocation.invoice_id == invoice.id, live_allocations())) or 0
         written = session.scalar(sa.select(sa.func.count()).select_from(WriteOff).where(
             WriteOff.invoice_id == invoice.id, WriteOff.status == "posted")) or 0
         status = "written_off" if written and not paid else "paid"
@@ -632,6 +665,45 @@ def apply_unapplied(session: Session, *, party: Party, currency: str, actor: Any
     return plan
 
 
+def reverse_payment(session: Session, payment: Payment, *, reason: str, actor: Any,
+                    on: date | None = None) -> Payment:
+    """Undo a payment (a bounced cheque, a payment recorded in error) by a reversal entry.
+
+    The invoices it paid are open again. Refused when part of the payment's unapplied cash has
+    since been applied elsewhere or refunded: there would be less cash to take back than it left.
+
+    Raises:
+        InvalidTransition: already reversed.
+        ValidationError: no reason.
+        DomainError: its unapplied cash has been used since.
+    """
+    _actor_check(actor, "finance.edit")
+    if payment.is_reversed:
+        raise InvalidTransition("This payment has already been reversed.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give the reason for reversing the payment.", field="reason")
+    invoices = lock_invoices(session, [a.invoice_id for a in payment.allocations])
+    lock_party(session, payment.party)
+    left_unapplied = payment.amount_minor - sum(a.amount_minor for a in payment.allocations)
+    if left_unapplied > party_unapplied(session, payment.party_id, payment.currency):
+        raise DomainError("Some of this payment's unapplied cash has since been applied or "
+                          "refunded, so it cannot be reversed as a whole.")
+    entry = session.scalar(sa.select(JournalEntry).where(
+        JournalEntry.source_type == "payment", JournalEntry.source_id == payment.id,
+        JournalEntry.reverses_id.is_(None)))
+    if entry is None:
+        raise DomainError("The payment's posting was not found.")
+    reversal = reverse_entry(session, entry, entry_date=on or today(),
+                             memo=f"Payment reversed: {reason}"[:300], actor=actor)
+    payment.reversal_entry_id = reversal.id
+    payment.reversal_reason = reason[:300]
+    session.flush()
+    for invoice in invoices:
+        refresh_status(session, invoice)
+    return payment
+
+
 def lock_party(session: Session, party: Party) -> None:
     """Lock the party's finance account row: unapplied cash is spent one clerk at a time."""
     session.execute(sa.select(FinanceAccount.id).where(FinanceAccount.party_id == party.id)
@@ -718,6 +790,25 @@ def request_write_off(session: Session, invoice: Invoice, *, amount_minor: int, 
     if actor is not None and has_permission(actor, "finance.approve") and covers(
             actor, amount_minor, invoice.currency):
         _post_write_off(session, write_off, approver=actor, on=on)
+    return write_off
+
+
+def post_approved_write_off(session: Session, invoice: Invoice, *, amount_minor: int,
+                            reason: str, approver: Any, on: date | None = None) -> WriteOff:
+    """Write off an amount already approved elsewhere (e.g. the rest of a paid settlement,
+    approved with the settlement within ``approver``'s authority): posted at once.
+
+    Raises:
+        DomainError: the approver's authority limit does not cover the amount.
+        ValidationError: as for :func:`request_write_off`.
+    """
+    if approver is not None:
+        check(approver, "finance.approve")
+    if approver is not None and not covers(approver, amount_minor, invoice.currency):
+        raise DomainError("The approver's authority limit does not cover this write-off.")
+    write_off = request_write_off(session, invoice, amount_minor=amount_minor, reason=reason,
+                                  actor=None, on=on)
+    _post_write_off(session, write_off, approver=approver, on=on)
     return write_off
 
 
@@ -885,13 +976,30 @@ def raise_instalments(session: Session, *, as_of: date, actor: Any) -> list[Invo
     return raised
 
 
+def cancel_pledge(session: Session, pledge: Pledge, *, reason: str, actor: Any) -> Pledge:
+    """Stop a pledge: instalments not yet invoiced are never raised. Invoices already issued
+    stay (credit them if the donor is released from them too)."""
+    _actor_check(actor, "finance.edit")
+    if pledge.status != "active":
+        raise InvalidTransition("This pledge is already cancelled.")
+    if not (reason or "").strip():
+        raise ValidationError("Give the reason for cancelling the pledge.", field="reason")
+    from catalog.core.audit import reason as audit_reason
+
+    with audit_reason(reason.strip()[:300]):
+        pledge.status = "cancelled"
+        session.flush()
+    return pledge
+
+
 def pledge_paid_minor(session: Session, pledge: Pledge) -> int:
     """What the donor has paid on the pledge so far (allocations to its instalment invoices)."""
     invoice_ids = [i.invoice_id for i in pledge.instalments if i.invoice_id]
     if not invoice_ids:
         return 0
     return int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Allocation.amount_minor), 0))
-                              .where(Allocation.invoice_id.in_(invoice_ids))) or 0)
+                              .where(Allocation.invoice_id.in_(invoice_ids),
+                                     live_allocations())) or 0)
 
 
 def acknowledge_gift(session: Session, invoice: Invoice) -> None:

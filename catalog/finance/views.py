@@ -73,6 +73,13 @@ def _as_of() -> date:
         return services.today()
 
 
+def _balances(invoices: Any, as_of: date | None = None) -> dict[int, int]:
+    """Open amount of each issued invoice in the list (drafts have none), one query."""
+    issued = [i.id for i in invoices if i.status != "draft"]
+    found = ledger.invoice_balances(db.session, issued, as_of=as_of)
+    return {invoice_id: found.get(invoice_id, 0) for invoice_id in issued}
+
+
 def _pdf(data: bytes, filename: str) -> Response:
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
@@ -97,7 +104,7 @@ def index() -> Any:
         .order_by(Invoice.due_date).limit(20)))
     return render_template(
         "finance/index.html", totals=totals, overdue=overdue,
-        balances={i.id: ledger.invoice_balance(session, i.id) for i in overdue},
+        balances=_balances(overdue),
         drafts=session.scalar(sa.select(sa.func.count()).select_from(Invoice)
                               .where(Invoice.status == "draft")),
         pending_write_offs=session.scalar(sa.select(sa.func.count()).select_from(WriteOff)
@@ -105,6 +112,52 @@ def index() -> Any:
         to_review=session.scalar(sa.select(sa.func.count()).select_from(BankTransaction)
                                  .where(BankTransaction.status == "unsure")),
         trial=ledger.account_balances(session, as_of=_as_of()), as_of=_as_of())
+
+
+def dashboard_panel() -> dict[str, Any]:
+    """Receivables per currency, overdue count and work waiting, for the dashboard."""
+    from catalog.finance.models import LedgerLine
+
+    session = db.session
+    receivable = ledger.account_id(session, "receivable")
+    totals = session.execute(
+        sa.select(LedgerLine.currency, sa.func.sum(LedgerLine.amount_minor))
+        .where(LedgerLine.account_id == receivable).group_by(LedgerLine.currency)
+        .order_by(LedgerLine.currency)).all()
+    return {
+        "totals": totals,
+        "overdue": session.scalar(sa.select(sa.func.count()).select_from(Invoice).where(
+            Invoice.status.in_(services.OPEN_STATUSES), Invoice.due_date < services.today())),
+        "pending_write_offs": session.scalar(sa.select(sa.func.count()).select_from(WriteOff)
+                                             .where(WriteOff.status == "pending")),
+        "to_review": session.scalar(sa.select(sa.func.count()).select_from(BankTransaction)
+                                    .where(BankTransaction.status == "unsure")),
+    }
+
+
+@bp.route("/journal")
+@require("finance.view")
+def journal() -> Any:
+    """The latest journal entries with their lines: every figure traced to its postings."""
+    from sqlalchemy.orm import selectinload
+
+    from catalog.finance.models import JournalEntry
+
+    query = (sa.select(JournalEntry).options(selectinload(JournalEntry.lines))
+             .order_by(JournalEntry.id.desc()).limit(200))
+    source = request.args.get("source_type")
+    if source:
+        query = query.where(JournalEntry.source_type == source)
+    invoice_id = request.args.get("invoice_id", type=int)
+    if invoice_id:
+        from catalog.finance.models import LedgerLine
+
+        query = query.where(JournalEntry.id.in_(
+            sa.select(LedgerLine.entry_id).where(LedgerLine.invoice_id == invoice_id)))
+    entries = db.session.scalars(query).all()
+    reversed_ids = set(db.session.scalars(sa.select(JournalEntry.reverses_id).where(
+        JournalEntry.reverses_id.in_([e.id for e in entries]))))
+    return render_template("finance/journal.html", entries=entries, reversed_ids=reversed_ids)
 
 
 # --- accounts ----------------------------------------------------------------------------------
@@ -141,8 +194,7 @@ def _party_page(party: Party, *, account_form: AccountForm | None = None,
         contact_form=contact_form or ContactForm(prefix="contact"),
         refund_form=refund_form or RefundForm(prefix="refund", currency=account.currency),
         balances=balances, invoices=invoices, payments=payments, as_of=as_of,
-        open_by_invoice={i.id: ledger.invoice_balance(session, i.id) for i in invoices
-                         if i.status != "draft"},
+        open_by_invoice=_balances(invoices, as_of=as_of),
         statement=services.statement_rows(session, party.id, account.currency, as_of=as_of),
         changes=session.scalars(history("finance_accounts", account.id).limit(30)).all(),
         form=EmptyForm())
@@ -273,14 +325,18 @@ def send_statement(party_id: int) -> Any:
 @require("finance.view")
 def invoices() -> Any:
     status = request.args.get("status") or ""
+    overdue = request.args.get("overdue") == "1"
     query = sa.select(Invoice).order_by(Invoice.id.desc()).limit(300)
     if status in INVOICE_STATUSES:
         query = query.where(Invoice.status == status)
+    if overdue:
+        query = query.where(Invoice.status.in_(services.OPEN_STATUSES),
+                            Invoice.due_date < services.today())
     rows = db.session.scalars(query).all()
     return render_template("finance/invoices.html", invoices=rows, status=status,
+                           overdue=overdue,
                            statuses=INVOICE_STATUSES,
-                           open_by_invoice={i.id: ledger.invoice_balance(db.session, i.id)
-                                            for i in rows if i.status != "draft"})
+                           open_by_invoice=_balances(rows))
 
 
 @bp.route("/invoices/new", methods=["GET", "POST"])
@@ -366,6 +422,21 @@ def remove_line(invoice_id: int, line_id: int) -> Any:
     services.remove_line(db.session, record, line_id, actor=current_user)
     flash("Line removed.", "success")
     return redirect(url_for("finance.invoice", invoice_id=invoice_id))
+
+
+@bp.route("/invoices/<int:invoice_id>/delete", methods=["POST"])
+@require("finance.edit")
+def delete_draft(invoice_id: int) -> Any:
+    record = _get(Invoice, invoice_id)
+    party_id = record.party_id
+    try:
+        services.delete_draft(db.session, record, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("finance.invoice", invoice_id=invoice_id)), 303
+    flash("Draft deleted.", "success")
+    return redirect(url_for("finance.party", party_id=party_id))
 
 
 @bp.route("/invoices/<int:invoice_id>/issue", methods=["POST"])
@@ -458,10 +529,25 @@ def payments() -> Any:
 @require("finance.view")
 def payment(payment_id: int) -> Any:
     record = _get(Payment, payment_id)
-    return render_template("finance/payment.html", payment=record,
+    return render_template("finance/payment.html", payment=record, form=EmptyForm(),
                            invoices={a.invoice_id: db.session.get(Invoice, a.invoice_id)
                                      for a in record.allocations},
                            changes=db.session.scalars(history("payments", record.id)).all())
+
+
+@bp.route("/payments/<int:payment_id>/reverse", methods=["POST"])
+@require("finance.edit")
+def reverse_payment(payment_id: int) -> Any:
+    record = _get(Payment, payment_id)
+    try:
+        services.reverse_payment(db.session, record, reason=request.form.get("reason", ""),
+                                 actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("finance.payment", payment_id=payment_id)), 303
+    flash("Payment reversed; the invoices it paid are open again.", "success")
+    return redirect(url_for("finance.payment", payment_id=payment_id))
 
 
 @bp.route("/payments/new", methods=["GET", "POST"])
@@ -475,7 +561,7 @@ def new_payment() -> Any:
     if payer is not None and request.method == "GET":
         form.currency.data = services.get_account(db.session, payer).currency
     open_items = services.open_invoices(db.session, payer.id) if payer else []
-    open_by_invoice = {i.id: ledger.invoice_balance(db.session, i.id) for i in open_items}
+    open_by_invoice = _balances(open_items)
     context = {"form": form, "payer": payer, "open_items": open_items,
                "open_by_invoice": open_by_invoice}
     if form.validate_on_submit() and payer is not None:
@@ -545,8 +631,23 @@ def new_pledge() -> Any:
 @require("finance.view")
 def pledge(pledge_id: int) -> Any:
     record = _get(Pledge, pledge_id)
-    return render_template("finance/pledge.html", pledge=record,
+    return render_template("finance/pledge.html", pledge=record, form=EmptyForm(),
                            paid=services.pledge_paid_minor(db.session, record))
+
+
+@bp.route("/pledges/<int:pledge_id>/cancel", methods=["POST"])
+@require("finance.edit")
+def cancel_pledge(pledge_id: int) -> Any:
+    record = _get(Pledge, pledge_id)
+    try:
+        services.cancel_pledge(db.session, record, reason=request.form.get("reason", ""),
+                               actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("finance.pledge", pledge_id=pledge_id)), 303
+    flash("Pledge cancelled; no further instalments will be invoiced.", "success")
+    return redirect(url_for("finance.pledge", pledge_id=pledge_id))
 
 
 @bp.route("/pledges/raise", methods=["POST"])

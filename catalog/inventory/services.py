@@ -49,18 +49,12 @@ def museum_today() -> date:
 
 def location_tree_ids(session: Session, root: Location, *, include_sublocations: bool = True
                       ) -> list[int]:
-    """Ids of ``root`` and (optionally) every location below it, breadth first."""
-    ids = [root.id]
+    """Ids of ``root`` and (optionally) every location below it."""
     if not include_sublocations:
-        return ids
-    frontier = [root.id]
-    while frontier:
-        children = list(session.scalars(sa.select(Location.id)
-                                        .where(Location.parent_id.in_(frontier))))
-        children = [c for c in children if c not in ids]  # a cycle must not loop forever
-        ids.extend(children)
-        frontier = children
-    return ids
+        return [root.id]
+    from catalog.locations.services import descendant_ids
+
+    return [root.id, *(i for i in descendant_ids(session, root.id) if i != root.id)]
 
 
 def get_inventory(session: Session, inventory_id: int) -> Inventory:
@@ -111,7 +105,10 @@ def record_finding(session: Session, *, inventory: Inventory, obj: CatalogueObje
                    actor: Any, found_location: Location | None = None,
                    found_at: datetime | None = None, method: str = "scan"
                    ) -> InventoryFinding:
-    """Record that ``obj`` was found (in ``found_location``, default the inventoried location).
+    """Record that ``obj`` was found in ``found_location``.
+
+    Without ``found_location``, an object the records place inside the inventoried location is
+    found where recorded, any other object in the inventoried location itself.
 
     Finding an object twice keeps the first finding, unless the second names a different
     sub-location: then the later place counts (it was moved while the inventory ran).
@@ -121,10 +118,15 @@ def record_finding(session: Session, *, inventory: Inventory, obj: CatalogueObje
     """
     check(actor, "inventory.run")
     _require_open(inventory)
-    place = found_location or inventory.location
-    if place.id != inventory.location_id:
-        tree = location_tree_ids(session, inventory.location,
-                                 include_sublocations=inventory.include_sublocations)
+    tree = location_tree_ids(session, inventory.location,
+                             include_sublocations=inventory.include_sublocations)
+    if found_location is None:
+        # No sub-location named (scanned at the room's level, or ticked on the list): an object
+        # the records place inside counts as found there; anything else was found in the room.
+        recorded = obj.current_location
+        place = recorded if recorded is not None and recorded.id in tree else inventory.location
+    else:
+        place = found_location
         if place.id not in tree:
             raise ValidationError(f"{place.code} is not within {inventory.location.code}, the "
                                   "location being inventoried.", field="location_code")
@@ -151,9 +153,7 @@ def record_findings_from_list(session: Session, *, inventory: Inventory, object_
     objects = session.scalars(sa.select(CatalogueObject)
                               .where(CatalogueObject.id.in_(list(object_ids))))
     for obj in objects:
-        place = obj.current_location if obj.current_location_id else None
-        record_finding(session, inventory=inventory, obj=obj, actor=actor,
-                       found_location=place, method="list")
+        record_finding(session, inventory=inventory, obj=obj, actor=actor, method="list")
         count += 1
     return count
 
@@ -294,6 +294,14 @@ def overdue_locations(session: Session, *, as_of: date) -> list[InventorySchedul
         sa.select(InventorySchedule).join(InventorySchedule.location)
         .where(InventorySchedule.next_inventory_on < as_of, Location.is_active.is_(True))
         .order_by(InventorySchedule.next_inventory_on, Location.code)))
+
+
+def list_schedules(session: Session, *, limit: int = 500) -> list[InventorySchedule]:
+    """Every location with an inventory record: last and next dates, soonest due first."""
+    return list(session.scalars(
+        sa.select(InventorySchedule).join(InventorySchedule.location)
+        .order_by(InventorySchedule.next_inventory_on.is_(None),
+                  InventorySchedule.next_inventory_on, Location.code).limit(limit)))
 
 
 def list_inventories(session: Session, *, status: str | None = None, limit: int = 100

@@ -21,7 +21,7 @@ from catalog.scanning.services import resolve_location
 @require("inventory.run")
 def index() -> Any:
     return render_template(
-        "inventory/index.html", form=StartInventoryForm(),
+        "inventory/index.html", form=StartInventoryForm(location=request.args.get("location")),
         open_inventories=services.list_inventories(db.session, status="open"),
         recent=services.list_inventories(db.session, status="finished", limit=20),
         overdue_count=len(services.overdue_locations(db.session,
@@ -126,7 +126,8 @@ def report(inventory_id: int) -> Any:
 def overdue() -> Any:
     today = services.museum_today()
     return render_template("inventory/overdue.html", today=today,
-                           schedules=services.overdue_locations(db.session, as_of=today))
+                           schedules=services.overdue_locations(db.session, as_of=today),
+                           all_schedules=services.list_schedules(db.session))
 
 
 @bp.route("/schedule", methods=["GET", "POST"])

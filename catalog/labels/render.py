@@ -17,9 +17,11 @@ import io
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
+from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -139,7 +141,8 @@ def wrap(text: str, font: str, size: float, width: float, max_lines: int) -> lis
     return lines
 
 
-def qr_matrix(payload: str) -> list[list[bool]]:
+@lru_cache(maxsize=256)
+def qr_matrix(payload: str) -> tuple[tuple[bool, ...], ...]:
     """The QR symbol's modules (True is dark), without quiet zone; error correction M.
 
     The mask pattern is fixed rather than chosen by scoring all eight: scoring is 90 % of the
@@ -149,7 +152,8 @@ def qr_matrix(payload: str) -> list[list[bool]]:
                            mask_pattern=MASK_PATTERN)
     symbol.add_data(payload)
     symbol.make(fit=True)
-    return symbol.get_matrix()  # type: ignore[no-any-return]
+    # Cached: copies of one label (and reprints) reuse the symbol.
+    return tuple(tuple(row) for row in symbol.get_matrix())
 
 
 def qr_operators(matrix: Sequence[Sequence[bool]], x: float, y: float, module: float) -> str:
@@ -259,6 +263,17 @@ def render_labels(items: Iterable[LabelItem], layout: Layout, *, start: int = 1,
     if not 1 <= copies <= 100:
         raise ValueError("Copies must be between 1 and 100.")
     buffer = io.BytesIO()
+    # Binary (not ASCII85) streams: a quarter smaller and faster; every PDF reader takes them.
+    previous_a85, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        return _render(items, layout, start=start, copies=copies, drawings=drawings,
+                       buffer=buffer)
+    finally:
+        rl_config.useA85 = previous_a85
+
+
+def _render(items: Iterable[LabelItem], layout: Layout, *, start: int, copies: int,
+            drawings: list[LabelDrawing] | None, buffer: io.BytesIO) -> bytes:
     canvas = Canvas(buffer, pagesize=(layout.page_width, layout.page_height), pageCompression=1)
     canvas.setTitle("Labels")
     canvas.setCreator("Catalog")

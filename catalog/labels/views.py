@@ -29,16 +29,32 @@ def _parse_ids(text: str | None) -> list[int]:
     return ids
 
 
+def _selected_objects() -> list[Any]:
+    """The objects in the user's search selection (the search domain keeps it), by number."""
+    import sqlalchemy as sa
+    from flask_login import current_user
+
+    from catalog.objects.models import CatalogueObject
+    from catalog.search.services import selection_ids
+
+    return list(db.session.scalars(sa.select(CatalogueObject)
+                                   .where(CatalogueObject.id.in_(selection_ids(current_user)))
+                                   .order_by(CatalogueObject.sort_key)
+                                   .limit(services.MAX_LABELS + 1)))
+
+
 @bp.route("/")
 @require("labels.print")
 def index() -> Any:
     """The options page; "Download PDF" submits it to :func:`pdf`.
 
-    Other pages link here with ``?kind=objects&ids=1,2,3`` (a selection) or ``?q=…`` (a search).
+    Other pages link here with ``?kind=objects&ids=1,2,3`` (chosen records), ``?selection=1``
+    (the user's search selection) or ``?q=…`` (a search).
     """
     form = LabelForm(request.args)
     layout = LAYOUTS.get(form.layout.data or "") or get_layout("L7160")
-    return render_template("labels/index.html", form=form, layout=layout)
+    selection = len(_selected_objects()) if request.args.get("selection") else None
+    return render_template("labels/index.html", form=form, layout=layout, selection=selection)
 
 
 @bp.route("/labels.pdf")
@@ -47,10 +63,13 @@ def pdf() -> Any:
     form = LabelForm(request.args)
     if not form.validate():
         layout = LAYOUTS.get(form.layout.data or "") or get_layout("L7160")
-        return render_template("labels/index.html", form=form, layout=layout), 422
+        return render_template("labels/index.html", form=form, layout=layout,
+                               selection=None), 422
     kind = form.kind.data or "objects"
     try:
-        if form.ids.data:
+        if request.args.get("selection") and kind == "objects":
+            records = _selected_objects()
+        elif form.ids.data:
             records = services.records_by_ids(db.session, kind, _parse_ids(form.ids.data))
         elif form.identifiers.data and form.identifiers.data.strip():
             records = services.records_by_identifiers(db.session, kind,
@@ -66,7 +85,8 @@ def pdf() -> Any:
     except ValidationError as exc:
         show_domain_error(form, exc)
         layout = LAYOUTS.get(form.layout.data or "") or get_layout("L7160")
-        return render_template("labels/index.html", form=form, layout=layout), 422
+        return render_template("labels/index.html", form=form, layout=layout,
+                               selection=None), 422
     filename = f"labels-{kind}-{form.layout.data}.pdf"
     return current_app.response_class(content, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})

@@ -57,7 +57,7 @@ def _objects_to_lend(session: Session) -> list[CatalogueObject]:
         obj = session.scalar(sa.select(CatalogueObject).where(CatalogueObject.number_key == key))
         if obj is None:
             obj = CatalogueObject(object_number=number, number_key=key,
-                                  sort_key=natural_sort_key(number),
+                                  sort_key=natural_sort_key(number), brief_description=title,
                                   title=title, materials=materials, object_name=name,
                                   status="accessioned")
             session.add(obj)
@@ -117,7 +117,9 @@ def load_loans(session: Session) -> list[str]:
                           ("VH-1931-2", "Study of a Seated Woman")):
         obj = services.create_loan_in_object(session, loan=loan_in, object_number=number,
                                              title=title, actor=None,
-                                             materials="black chalk on paper")
+                                             materials="black chalk on paper",
+                                             object_name="drawing",
+                                             brief_description=f"Drawing: {title}")
         services.add_object(session, loan_in, obj, actor=None,
                             insurance_value=Money(85_000_00, "EUR"))
         create_report(session, obj=obj, context="entry", examiner_name="Connie Conservator",

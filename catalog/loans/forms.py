@@ -82,6 +82,10 @@ class AddObjectForm(FlaskForm):
                                                                          Length(max=500)])
 
 
+# The loan page shows several of these forms at once: the views give each a prefix so that
+# field ids stay unique and every label points at its own field.
+
+
 class StepForm(FlaskForm):
     on = DateField("Date", validators=[Optional()])
     note = TextAreaField("Note", validators=[Optional()])

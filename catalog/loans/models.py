@@ -200,6 +200,10 @@ class Loan(Audited, TimestampMixin, Base):
         return Money(self.fee_minor, self.fee_currency)
 
     @property
+    def object_numbers(self) -> list[str]:
+        return [lo.object.object_number for lo in self.loan_objects]
+
+    @property
     def objects_out(self) -> list[LoanObject]:
         return [lo for lo in self.loan_objects if lo.returned_on is None]
 
@@ -285,7 +289,7 @@ class LoanEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     loan_id: Mapped[int] = mapped_column(sa.ForeignKey("loans.id"), index=True)
     #: approve, refuse, sign_agreement, dispatch, install, return, close, extend,
-    #: return_object, create, add_object, remove_object
+    #: return_object, create, add_object, remove_object, set_values, remove_venue
     action: Mapped[str] = mapped_column(sa.String(20))
     from_status: Mapped[str | None] = mapped_column(sa.String(20))
     to_status: Mapped[str | None] = mapped_column(sa.String(20))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.loans.models import Loan, LoanObject
-from catalog.loans.services import Conflict, find_conflicts
+from catalog.loans.services import Conflict, find_conflicts_many
 
 #: quarter-percent steps, matching static/css/loans.css
 STEPS = 400
@@ -72,20 +72,24 @@ def build_schedule(session: Session, *, first_month: date, months: int = 12,
     last = _add_months(first, months)
     query = (sa.select(Loan).where(Loan.start_date < last, Loan.return_due >= first,
                                    Loan.status != "refused")
-             .options(selectinload(Loan.loan_objects))
+             .options(selectinload(Loan.loan_objects).joinedload(LoanObject.object))
              .order_by(Loan.start_date, Loan.number))
     if direction in ("in", "out"):
         query = query.where(Loan.direction == direction)
+    loans = list(session.scalars(query))
+    # Conflicts of every open object in view, gathered in a few queries for the whole page.
+    pending = [(lo.object, loan) for loan in loans if loan.is_open
+               for lo in loan.loan_objects if lo.returned_on is None]
+    found = dict(zip([(obj.id, loan.id) for obj, loan in pending],
+                     find_conflicts_many(session, pending), strict=True))
     rows = []
-    for loan in session.scalars(query):
+    for loan in loans:
         object_rows = []
         for lo in loan.loan_objects:
             end = lo.returned_on or loan.return_due
-            conflicts = (find_conflicts(session, lo.object, loan=loan)
-                         if loan.is_open and lo.returned_on is None else [])
             object_rows.append(ObjectRow(
                 lo, _bar(loan.start_date, end, first, last, lo.object.object_number),
-                conflicts))
+                found.get((lo.object_id, loan.id), [])))
         rows.append(LoanRow(loan, _bar(loan.start_date, loan.return_due, first, last,
                                        loan.number), object_rows))
     month_cells = []

@@ -184,6 +184,19 @@ def add_venue(session: Session, loan: Loan, *, actor: Any, name: str, **fields: 
     return venue
 
 
+def remove_venue(session: Session, venue: LoanVenue, *, actor: Any) -> None:
+    """Take a venue off a loan (a tour stop cancelled)."""
+    _require(actor, "loans.edit")
+    loan = venue.loan
+    if loan.status in ("closed", "refused"):
+        raise DomainError(f"Loan {loan.number} is {loan.status_label.lower()}; its venues are "
+                          "part of the record.")
+    _record(session, loan, "remove_venue", actor=actor, note=venue.name)
+    loan.venues.remove(venue)
+    session.delete(venue)
+    session.flush()
+
+
 # Conflicts ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -197,24 +210,66 @@ class Conflict:
     can_override: bool = True
 
 
-def find_conflicts(session: Session, obj: CatalogueObject, *, loan: Loan) -> list[Conflict]:
-    """Everything that stands against lending ``obj`` over ``loan``'s dates."""
-    from catalog.conditions.services import latest_report, open_treatment
+@dataclass
+class _Facts:
+    """What conflict detection needs to know about one object, fetched in bulk."""
 
+    commitments: list[tuple[Loan, LoanObject]]
+    treatment_status: str | None = None
+    report: tuple[str, date] | None = None  # (overall, examined_on) of the latest report
+
+
+def _gather(session: Session, object_ids: set[int]) -> dict[int, _Facts]:
+    """Open loans, open treatments and latest conditions of many objects in three queries."""
+    from catalog.conditions.models import (
+        OPEN_TREATMENT,
+        PROBLEM_CONDITIONS,
+        ConditionReport,
+        ConservationTreatment,
+    )
+
+    facts = {i: _Facts([]) for i in object_ids}
+    if not object_ids:
+        return facts
+    for other, lo in session.execute(
+        sa.select(Loan, LoanObject).join(LoanObject, LoanObject.loan_id == Loan.id)
+        .where(LoanObject.object_id.in_(object_ids), Loan.status.in_(COMMITTING),
+               LoanObject.returned_on.is_(None))
+        .order_by(Loan.start_date, Loan.id)
+    ).all():
+        facts[lo.object_id].commitments.append((other, lo))
+    for object_id, status in session.execute(
+        sa.select(ConservationTreatment.object_id, ConservationTreatment.status)
+        .where(ConservationTreatment.object_id.in_(object_ids),
+               ConservationTreatment.status.in_(OPEN_TREATMENT))
+        .order_by(ConservationTreatment.id)
+    ).all():
+        facts[object_id].treatment_status = status
+    ranked = sa.select(
+        ConditionReport.object_id, ConditionReport.overall, ConditionReport.examined_on,
+        sa.func.row_number().over(
+            partition_by=ConditionReport.object_id,
+            order_by=(ConditionReport.examined_on.desc(), ConditionReport.id.desc()),
+        ).label("rank"),
+    ).where(ConditionReport.object_id.in_(object_ids)).subquery()
+    for object_id, overall, examined_on in session.execute(
+        sa.select(ranked.c.object_id, ranked.c.overall, ranked.c.examined_on)
+        .where(ranked.c.rank == 1, ranked.c.overall.in_(PROBLEM_CONDITIONS))
+    ).all():
+        facts[object_id].report = (overall, examined_on)
+    return facts
+
+
+def _conflicts(obj: CatalogueObject, loan: Any, facts: _Facts) -> list[Conflict]:
     conflicts: list[Conflict] = []
     if obj.status == "deaccessioned":
         conflicts.append(Conflict(
             "deaccessioned",
             f"{obj.object_number} has been deaccessioned and cannot be lent; choose another "
             "object.", can_override=False))
-    others = session.execute(
-        sa.select(Loan, LoanObject)
-        .join(LoanObject, LoanObject.loan_id == Loan.id)
-        .where(LoanObject.object_id == obj.id, Loan.id != (loan.id or -1),
-               Loan.status.in_(COMMITTING), LoanObject.returned_on.is_(None))
-        .order_by(Loan.start_date)
-    ).all()
-    for other, _ in others:
+    for other, _ in facts.commitments:
+        if other.id == loan.id:
+            continue
         if other.direction == "in" and loan.direction == "out":
             # Lending on a borrowed object is possible, but not beyond the date it must go back.
             if other.return_due < loan.return_due:
@@ -231,20 +286,32 @@ def find_conflicts(session: Session, obj: CatalogueObject, *, loan: Loan) -> lis
                 f"{obj.object_number} is already committed to loan {other.number} "
                 f"({other.party.name}, {other.start_date:%d %b %Y} – "
                 f"{other.return_due:%d %b %Y}); choose other dates or another object."))
-    treatment = open_treatment(session, obj)
-    if treatment is not None:
+    if facts.treatment_status is not None:
         conflicts.append(Conflict(
             "conservation",
             f"{obj.object_number} is in conservation (treatment "
-            f"{treatment.status.replace('_', ' ')}); complete or cancel the treatment first."))
-    report = latest_report(session, obj)
-    if report is not None and report.is_problem:
+            f"{facts.treatment_status.replace('_', ' ')}); complete or cancel the treatment "
+            "first."))
+    if facts.report is not None:
+        overall, examined_on = facts.report
         conflicts.append(Conflict(
             "condition",
-            f"{obj.object_number} was last reported in {report.overall} condition "
-            f"({report.examined_on:%d %b %Y}); a conservator should check it again before it "
+            f"{obj.object_number} was last reported in {overall} condition "
+            f"({examined_on:%d %b %Y}); a conservator should check it again before it "
             "travels."))
     return conflicts
+
+
+def find_conflicts(session: Session, obj: CatalogueObject, *, loan: Any) -> list[Conflict]:
+    """Everything that stands against lending ``obj`` over ``loan``'s dates."""
+    return _conflicts(obj, loan, _gather(session, {obj.id})[obj.id])
+
+
+def find_conflicts_many(session: Session,
+                        pairs: Sequence[tuple[CatalogueObject, Any]]) -> list[list[Conflict]]:
+    """Conflicts of many (object, loan) pairs in three queries (schedule, loan page)."""
+    facts = _gather(session, {obj.id for obj, _ in pairs})
+    return [_conflicts(obj, loan, facts[obj.id]) for obj, loan in pairs]
 
 
 def add_object(
@@ -306,6 +373,26 @@ def set_insurance_value(session: Session, loan_object: LoanObject, *, value: Mon
     loan_object.insurance_value_minor = value.minor if value else None
     loan_object.insurance_currency = value.currency if value else None
     session.flush()
+
+
+def apply_latest_valuations(session: Session, loan: Loan, *, actor: Any) -> int:
+    """Give every object without an insurance value its latest valuation; returns how many."""
+    from catalog.valuations.services import latest_valuation
+
+    _require(actor, "valuations.edit")
+    changed = 0
+    for lo in loan.loan_objects:
+        if lo.insurance_value_minor is None:
+            valuation = latest_valuation(session, lo.object)
+            if valuation is not None:
+                lo.insurance_value_minor = valuation.amount_minor
+                lo.insurance_currency = valuation.currency
+                changed += 1
+    if changed:
+        _record(session, loan, "set_values", actor=actor,
+                note=f"Insurance values of {changed} object(s) taken from their valuations")
+    session.flush()
+    return changed
 
 
 def remove_object(session: Session, loan_object: LoanObject, *, actor: Any) -> None:
@@ -529,6 +616,12 @@ def find_object(session: Session, number: str) -> CatalogueObject:
     from catalog.objects.services import find_by_number
 
     obj = find_by_number(session, number)
+    if obj is None and number.strip():
+        # Records written by other paths (imports, the API) may normalise numbers differently;
+        # the number as written is the fallback.
+        obj = session.scalars(sa.select(CatalogueObject).where(
+            sa.func.lower(CatalogueObject.object_number) == number.strip().lower())
+            .limit(1)).first()
     if obj is None:
         raise ValidationError(f"There is no object numbered {number.strip()!r}; check the "
                               "number.", field="object_number")
@@ -539,13 +632,9 @@ def loan_conflicts(session: Session, loan: Loan) -> dict[int, list[Conflict]]:
     """Current conflicts of each object in an open loan, by loan object id."""
     if not loan.is_open:
         return {}
-    result = {}
-    for lo in loan.loan_objects:
-        if lo.returned_on is None:
-            conflicts = find_conflicts(session, lo.object, loan=loan)
-            if conflicts:
-                result[lo.id] = conflicts
-    return result
+    out = [lo for lo in loan.loan_objects if lo.returned_on is None]
+    found = find_conflicts_many(session, [(lo.object, loan) for lo in out])
+    return {lo.id: conflicts for lo, conflicts in zip(out, found, strict=True) if conflicts}
 
 
 def insured_totals(loan: Loan) -> list[Money]:

@@ -1,7 +1,8 @@
 """Venue suitability: the venue's stated environment against what each object needs.
 
-An object's needs come from its home location's target environment (set on the location or
-inherited from a parent); otherwise from sensible defaults by material (light-sensitive works on
+An object's needs come from its home location's target environment (the storage module's
+effective target: set on the location or inherited from a parent); otherwise from sensible
+defaults by material (light-sensitive works on
 paper and textiles at 50 lux, metals dry, and so on). Light always comes from the material.
 """
 
@@ -64,34 +65,25 @@ def object_needs(session: Any, obj: CatalogueObject) -> Needs:
 
 
 def _location_target(session: Any, obj: CatalogueObject) -> Needs | None:
-    """The target environment of the object's home (inherited down the location tree).
+    """The target environment of the object's home, inherited down the location tree
+    (:func:`catalog.locations.targets.effective_target`: centi-degrees, tenths of a percent).
 
-    Custom limits are stored in centi-degrees and tenths of a percent; a Bizot preset gives the
-    Bizot figures. Other presets, or none anywhere up the tree, leave the material defaults.
+    A side without a limit (ASHRAE B has no lower temperature) is left open.
     """
+    from catalog.locations.targets import effective_target
+
     location = obj.home_location or obj.current_location
-    seen = set()
-    while location is not None and location.id not in seen:
-        seen.add(location.id)
-        preset = getattr(location, "target_preset", None)
-        if preset:
-            break
-        location = location.parent
-    if location is None or not preset:
+    target = effective_target(location) if location is not None else None
+    if target is None:
         return None
-    lux = object_material_needs(obj).lux_max
-    if preset == "custom":
-        limits = [getattr(location, f"target_{k}", None)
-                  for k in ("temp_min", "temp_max", "rh_min", "rh_max")]
-        if any(v is None for v in limits):
-            return None
-        t_min, t_max, rh_min, rh_max = (Decimal(v) for v in limits)
-        return Needs(t_min / 100, t_max / 100, rh_min / 10, rh_max / 10, lux,
-                     f"target of {location.code}")
-    if "bizot" in preset.lower():
-        return Needs(DEFAULT.temp_min, DEFAULT.temp_max, DEFAULT.rh_min, DEFAULT.rh_max, lux,
-                     f"Bizot target of {location.code}")
-    return None
+
+    def scaled(value: int | None, scale: int, default: int) -> Decimal:
+        return Decimal(default) if value is None else Decimal(value) / scale
+
+    return Needs(scaled(target.temp_min, 100, -50), scaled(target.temp_max, 100, 60),
+                 scaled(target.rh_min, 10, 0), scaled(target.rh_max, 10, 100),
+                 object_material_needs(obj).lux_max,
+                 f"{target.label} of {target.source_code}")
 
 
 def object_material_needs(obj: CatalogueObject) -> Needs:

@@ -114,9 +114,11 @@ def schedule() -> Any:
         months = min(max(int(request.args.get("months", 12)), 1), 24)
     except ValueError:
         months = 12
-    data = build_schedule(db.session, first_month=first, months=months,
-                          direction=request.args.get("direction"))
-    return render_template("loans/schedule.html", months_count=months, **data)
+    direction = request.args.get("direction")
+    direction = direction if direction in DIRECTIONS else None
+    data = build_schedule(db.session, first_month=first, months=months, direction=direction)
+    return render_template("loans/schedule.html", months_count=months, direction=direction,
+                           **data)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -197,12 +199,12 @@ def _detail_context(loan: Loan, **forms: Any) -> dict[str, Any]:
         "finance_message": NOT_INSTALLED,
         "comparison": loan_comparison(db.session, loan),
         "changes": list(db.session.scalars(history("loans", loan.id).limit(100))),
-        "venue_form": forms.get("venue_form") or VenueForm(formdata=None),
+        "venue_form": forms.get("venue_form") or VenueForm(formdata=None, prefix="venue"),
         "object_form": forms.get("object_form") or AddObjectForm(formdata=None),
-        "step_form": forms.get("step_form") or StepForm(formdata=None),
-        "return_form": forms.get("return_form") or ReturnForm(formdata=None,
+        "step_form": forms.get("step_form") or StepForm(formdata=None, prefix="step"),
+        "return_form": forms.get("return_form") or ReturnForm(formdata=None, prefix="ret",
                                                               on=date.today()),  # noqa: DTZ011
-        "extend_form": forms.get("extend_form") or ExtendForm(formdata=None),
+        "extend_form": forms.get("extend_form") or ExtendForm(formdata=None, prefix="ext"),
         "value_form": ValueForm(formdata=None),
         "action_form": EmptyForm(formdata=None),
     }
@@ -226,7 +228,7 @@ def _refused(loan: Loan, form: Any, exc: DomainError, name: str) -> Any:
 @require("loans.edit")
 def add_venue(loan_id: int) -> Any:
     loan = services.get_loan(db.session, loan_id)
-    form = VenueForm()
+    form = VenueForm(prefix="venue")
     if not form.validate_on_submit():
         return render_invalid("loans/detail.html", **_detail_context(loan, venue_form=form))
     try:
@@ -238,6 +240,18 @@ def add_venue(loan_id: int) -> Any:
     except DomainError as exc:
         return _refused(loan, form, exc, "venue_form")
     flash("Venue added.", "success")
+    return redirect(url_for("loans.detail", loan_id=loan.id, _anchor="venues"))
+
+
+@bp.route("/<int:loan_id>/venues/<int:venue_id>/remove", methods=["POST"])
+@require("loans.edit")
+def remove_venue(loan_id: int, venue_id: int) -> Any:
+    loan = services.get_loan(db.session, loan_id)
+    venue = next((v for v in loan.venues if v.id == venue_id), None)
+    if venue is None:
+        raise NotFoundError("This venue is not part of the loan.")
+    services.remove_venue(db.session, venue, actor=current_user)
+    flash(f"Venue {venue.name} removed.", "success")
     return redirect(url_for("loans.detail", loan_id=loan.id, _anchor="venues"))
 
 
@@ -304,13 +318,23 @@ def set_value(loan_id: int, loan_object_id: int) -> Any:
     return redirect(url_for("loans.detail", loan_id=loan.id, _anchor="objects"))
 
 
+@bp.route("/<int:loan_id>/values-from-valuations", methods=["POST"])
+@require("loans.edit", "valuations.edit")
+def values_from_valuations(loan_id: int) -> Any:
+    loan = services.get_loan(db.session, loan_id)
+    changed = services.apply_latest_valuations(db.session, loan, actor=current_user)
+    flash(f"{changed} insurance value(s) taken from the latest valuations." if changed
+          else "No object without a value has a valuation.", "success" if changed else "warning")
+    return redirect(url_for("loans.detail", loan_id=loan.id, _anchor="objects"))
+
+
 @bp.route("/<int:loan_id>/step/<action>", methods=["POST"])
 @require("loans.edit")
 def step(loan_id: int, action: str) -> Any:
     loan = services.get_loan(db.session, loan_id)
     if action not in STEPS:
         abort(404)
-    form = StepForm()
+    form = StepForm(prefix="step")
     if not form.validate_on_submit():
         return render_invalid("loans/detail.html", **_detail_context(loan, step_form=form))
     try:
@@ -331,7 +355,7 @@ def step(loan_id: int, action: str) -> Any:
 @require("loans.edit")
 def return_objects(loan_id: int) -> Any:
     loan = services.get_loan(db.session, loan_id)
-    form = ReturnForm()
+    form = ReturnForm(prefix="ret")
     if not form.validate_on_submit():
         return render_invalid("loans/detail.html", **_detail_context(loan, return_form=form))
     ids = {int(v) for v in request.form.getlist("loan_object") if v.isdigit()}
@@ -354,7 +378,7 @@ def return_objects(loan_id: int) -> Any:
 @require("loans.edit")
 def extend(loan_id: int) -> Any:
     loan = services.get_loan(db.session, loan_id)
-    form = ExtendForm()
+    form = ExtendForm(prefix="ext")
     if not form.validate_on_submit():
         return render_invalid("loans/detail.html", **_detail_context(loan, extend_form=form))
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     Form,
@@ -21,6 +22,23 @@ from catalog.objects.services import OTHER_NUMBER_KINDS
 
 #: blank rows offered for new makers, dimensions and other numbers
 EXTRA_ROWS = 2
+
+
+class CleanForm(FlaskForm):
+    """A form whose submitted text never carries NUL characters.
+
+    PostgreSQL refuses NUL in text; without this a pasted or hostile value would be a server
+    error instead of a harmless, slightly different string.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: FlaskForm, formdata: object) -> object:
+            data = super().wrap_formdata(form, formdata)
+            if data is None:
+                return None
+            return MultiDict([
+                (key, value.replace("\x00", "") if isinstance(value, str) else value)
+                for key, values in data.lists() for value in values])
 
 
 class MakerRow(Form):
@@ -46,7 +64,7 @@ class OtherNumberRow(Form):
     kind = SelectField("Kind", choices=OTHER_NUMBER_KINDS, validate_choice=False)
 
 
-class ObjectForm(FlaskForm):
+class ObjectForm(CleanForm):
     """Create or edit an object. The number is only set here on creation (renumber otherwise)."""
 
     object_number = StringField("Object number", validators=[Optional(), Length(max=100)],
@@ -54,7 +72,9 @@ class ObjectForm(FlaskForm):
     scheme = SelectField("Or allocate the next number from", choices={}, default="")
     lot = IntegerField("Add to lot (accession numbers; empty for a new lot)",
                        validators=[Optional(), NumberRange(min=1)])
-    status = SelectField("Status", choices=OBJECT_STATUSES, default="accessioned")
+    # Deaccessioning is a procedure of its own, never a status picked on a form.
+    status = SelectField("Status", choices={k: v for k, v in OBJECT_STATUSES.items()
+                                            if k != "deaccessioned"}, default="accessioned")
     object_name = StringField("Object name", validators=[Optional(), Length(max=200)],
                               render_kw={"list": "vocab-object_name"})
     title = StringField("Title", validators=[Optional(), Length(max=2000)])
@@ -89,21 +109,33 @@ class ObjectForm(FlaskForm):
     other_numbers = FieldList(FormField(OtherNumberRow), min_entries=1)
 
 
-class RenumberForm(FlaskForm):
-    new_number = StringField("New number", validators=[DataRequired(), Length(max=100)],
+class RenumberForm(CleanForm):
+    new_number = StringField("New number", validators=[Optional(), Length(max=100)],
                              render_kw={"autocomplete": "off", "data-check-number": "1"})
+    scheme = SelectField("Or the next number from", choices={}, default="")
+    lot = IntegerField("Add to lot (accession numbers; empty for a new lot)",
+                       validators=[Optional(), NumberRange(min=1)])
     old_kind = SelectField("Keep the old number as", choices=OTHER_NUMBER_KINDS,
                            default="previous")
     reason = StringField("Reason", validators=[Optional(), Length(max=300)])
 
 
-class ImageUploadForm(FlaskForm):
+class ImageUploadForm(CleanForm):
     image = FileField("Image (JPEG, PNG, TIFF or WebP)", validators=[FileRequired()])
     caption = StringField("Caption", validators=[Optional(), Length(max=2000)])
     rights = StringField("Rights / photo credit", validators=[Optional(), Length(max=2000)])
     is_primary = BooleanField("Primary image")
 
 
-class ImageEditForm(FlaskForm):
+class ImageEditForm(CleanForm):
     caption = StringField("Caption", validators=[Optional(), Length(max=2000)])
     rights = StringField("Rights / photo credit", validators=[Optional(), Length(max=2000)])
+
+
+class NumberSchemeForm(CleanForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    pattern = StringField("Pattern, e.g. {year}.{lot}.{item}, L.{year}.{n} or IN{year}.{n:4}",
+                          validators=[DataRequired(), Length(max=100)])
+    applies_to = SelectField("Numbers", choices={})
+    is_active = BooleanField("In use", default=True)

@@ -7,6 +7,7 @@ has the last word: every numbered table has a unique ``number_key`` (the normali
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +21,8 @@ from catalog.objects.models import NumberCounter, NumberScheme
 #: hyphen-like characters people paste from word processors and old catalogues
 _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
 _SPACES = re.compile(r"\s+")
+#: control characters other than white space (NUL and friends) never belong in a number
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _DIGITS = re.compile(r"(\d+)")
 _PLACEHOLDER = re.compile(r"\{(year|lot|item|n)(?::(\d{1,2}))?\}")
 
@@ -30,11 +33,14 @@ _MAX_SKIPS = 1000
 def normalise_number(number: str) -> str:
     """The form on which uniqueness is enforced.
 
-    Case-folded, runs of white space collapsed to one space, every dash variant (‐ – — −)
-    turned into ``-``, stripped: ``" 2024–1–1 "`` and ``"2024-1-1"`` are the same number.
+    Unicode-compatibility-folded (full-width digits, no-break spaces) and case-folded, every
+    dash variant (‐ – — −) turned into ``-``, runs of white space collapsed to one space,
+    stripped: ``" 2024–1–1 "``, ``"２０２４-1-1"`` and ``"2024-1-1"`` are the same number.
     """
-    text = _DASHES.sub("-", number)
-    return _SPACES.sub(" ", text).strip().casefold()
+    number = CONTROL_CHARACTERS.sub("", number)
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", number).casefold())
+    text = _DASHES.sub("-", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def natural_sort_key(number: str) -> str:
@@ -177,3 +183,42 @@ def peek_number(session: Session, scheme: NumberScheme, *, on: date | None = Non
 
     lot = last(0) + 1 if "lot" in names else 0
     return format_number(scheme.pattern, year=year, lot=lot, n=1 if "lot" in names else last(0) + 1)
+
+
+#: what a scheme may number
+SCHEME_TARGETS = {
+    "object": "Objects (accession numbers)",
+    "entry": "Object entry records",
+    "acquisition": "Acquisition records",
+    "deaccession": "Deaccession records",
+    "loan_in": "Loans in",
+    "loan_out": "Loans out",
+    "other": "Other",
+}
+
+
+def save_scheme(session: Session, *, actor: object, code: str, name: str, pattern: str,
+                applies_to: str, is_active: bool = True,
+                scheme: NumberScheme | None = None) -> NumberScheme:
+    """Add a number scheme or change one; numbers already given out are never changed."""
+    from catalog.core.permissions import check
+
+    check(actor, "vocabularies.edit")
+    code = (code or "").strip().lower()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", code):
+        raise ValidationError("A code is lower-case letters, digits and _ (e.g. loan_in).",
+                              field="code")
+    pattern = (pattern or "").strip()
+    validate_pattern(pattern)
+    if applies_to not in SCHEME_TARGETS:
+        raise ValidationError("Choose what the scheme numbers.", field="applies_to")
+    clash = session.scalar(sa.select(NumberScheme.id).where(NumberScheme.code == code))
+    if clash is not None and (scheme is None or clash != scheme.id):
+        raise ValidationError(f"There is already a scheme {code}.", field="code")
+    if scheme is None:
+        scheme = NumberScheme(code=code)
+        session.add(scheme)
+    scheme.code, scheme.name, scheme.pattern = code, (name or "").strip() or code, pattern
+    scheme.applies_to, scheme.is_active = applies_to, is_active
+    session.flush()
+    return scheme

@@ -28,7 +28,12 @@ from catalog.objects.models import (
     ObjectMaker,
     OtherNumber,
 )
-from catalog.objects.numbers import allocate_number, natural_sort_key, normalise_number
+from catalog.objects.numbers import (
+    CONTROL_CHARACTERS,
+    allocate_number,
+    natural_sort_key,
+    normalise_number,
+)
 from catalog.parties.models import Party, PartyRole
 
 #: descriptive fields a form may set directly (numbers, status, makers, dimensions have services)
@@ -109,6 +114,38 @@ def get_object(session: Session, object_id: int) -> CatalogueObject:
     return obj
 
 
+def record_history(session: Session, obj: CatalogueObject, *, limit: int = 200) -> list[Any]:
+    """The audit trail of the object and of its makers, dimensions, numbers and images."""
+    from catalog.core.audit import AuditLog
+
+    parts = [sa.and_(AuditLog.record_type == "objects", AuditLog.record_id == str(obj.id))]
+    for table, children in (("object_makers", obj.makers), ("object_dimensions", obj.dimensions),
+                            ("object_other_numbers", obj.other_numbers),
+                            ("object_images", obj.images)):
+        if children:
+            parts.append(sa.and_(AuditLog.record_type == table,
+                                 AuditLog.record_id.in_([str(c.id) for c in children])))
+    rows = session.scalars(sa.select(AuditLog).where(sa.or_(*parts))
+                           .order_by(AuditLog.id.desc()).limit(limit)).all()
+    return [_tidy(row) for row in rows]
+
+
+#: fields of child records that only repeat what the page already says
+_NOISE = frozenset({"id", "object_id", "position"})
+
+
+def _tidy(row: Any) -> Any:
+    if row.record_type == "objects":
+        return row
+    from types import SimpleNamespace
+
+    return SimpleNamespace(occurred_at=row.occurred_at, actor_label=row.actor_label,
+                           record_type=row.record_type, record_id=row.record_id,
+                           action=row.action, reason=row.reason,
+                           changes={k: v for k, v in (row.changes or {}).items()
+                                    if k not in _NOISE})
+
+
 def load_record(session: Session, object_id: int) -> CatalogueObject:
     """One object with everything its record page shows, in a fixed number of queries."""
     obj = session.scalar(
@@ -127,7 +164,7 @@ def load_record(session: Session, object_id: int) -> CatalogueObject:
 
 
 def _check_number_free(session: Session, number: str, *, exclude_id: int | None = None) -> str:
-    number = " ".join(number.split())
+    number = " ".join(CONTROL_CHARACTERS.sub("", number).split())
     if not number:
         raise ValidationError("Give the object a number.", field="object_number")
     if len(number) > 100:
@@ -195,6 +232,9 @@ def create_object(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    if status == "deaccessioned":
+        raise ValidationError("Objects are deaccessioned through a deaccession record.",
+                              field="status")
     if scheme:
         number = allocate_number(session, scheme, lot=lot, taken=CatalogueObject.number_key)
     else:
@@ -235,11 +275,16 @@ def update_object(session: Session, obj: CatalogueObject, *, actor: Any,
     return obj
 
 
-def renumber_object(session: Session, obj: CatalogueObject, *, actor: Any, new_number: str,
-                    why: str | None = None, old_kind: str = "previous") -> CatalogueObject:
-    """Give an object a new number; the old one is kept as an other number and in the history."""
+def renumber_object(session: Session, obj: CatalogueObject, *, actor: Any,
+                    new_number: str | None = None, scheme: str | None = None,
+                    lot: int | None = None, why: str | None = None,
+                    old_kind: str = "previous") -> CatalogueObject:
+    """Give an object a new number, typed or the next of ``scheme``; the old one is kept as an
+    other number and in the history."""
     check(actor, "objects.edit")
-    new_number = _check_number_free(session, new_number, exclude_id=obj.id)
+    if scheme:
+        new_number = allocate_number(session, scheme, lot=lot, taken=CatalogueObject.number_key)
+    new_number = _check_number_free(session, new_number or "", exclude_id=obj.id)
     old = obj.object_number
     if normalise_number(old) == normalise_number(new_number) and old == new_number:
         return obj
@@ -303,9 +348,8 @@ def _set_makers(session: Session, obj: CatalogueObject, makers: Sequence[MakerIn
         else:
             continue
         wanted.append((party, role))
-    current = [(m.party, m.role) for m in obj.makers]
-    if [(p.name, r) for p, r in current] == [(p.name, r) for p, r in wanted] and all(
-            a[0] is b[0] for a, b in zip(current, wanted, strict=True)):
+    # Unchanged makers are left alone so that saving a form does not rewrite the history.
+    if [(m.party, m.role) for m in obj.makers] == wanted:
         return
     obj.makers.clear()
     for position, (party, role) in enumerate(wanted):

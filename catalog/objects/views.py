@@ -19,7 +19,6 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from catalog.core.audit import history
 from catalog.core.errors import DomainError
 from catalog.core.forms import EmptyForm, render_invalid, show_domain_error
 from catalog.core.permissions import require
@@ -101,7 +100,8 @@ def index() -> Any:
     page = max(request.args.get("page", 1, type=int), 1)
     size = current_app.config["PAGE_SIZE"]
     status = request.args.get("status") or None
-    query = sa.select(CatalogueObject).options(selectinload(CatalogueObject.makers))
+    query = sa.select(CatalogueObject).options(selectinload(CatalogueObject.makers),
+                                               selectinload(CatalogueObject.images))
     if status in OBJECT_STATUSES:
         query = query.where(CatalogueObject.status == status)
     objects = db.session.scalars(
@@ -174,9 +174,9 @@ def detail(object_id: int) -> Any:
     from catalog.procedures.services import procedures_for_object
 
     obj = services.load_record(db.session, object_id)
-    changes = db.session.scalars(history("objects", obj.id).limit(100)).all()
-    return render_template("objects/detail.html", obj=obj, changes=changes,
-                           procedures=procedures_for_object(db.session, obj.id),
+    changes = services.record_history(db.session, obj)
+    return render_template("objects/detail.html", obj=obj, changes=changes, show_record=True,
+                           procedures=procedures_for_object(db.session, obj.id, current_user),
                            statuses=OBJECT_STATUSES, upload_form=ImageUploadForm())
 
 
@@ -185,11 +185,13 @@ def detail(object_id: int) -> Any:
 def renumber(object_id: int) -> Any:
     obj = services.get_object(db.session, object_id)
     form = RenumberForm()
+    form.scheme.choices = _scheme_choices()
     if form.validate_on_submit():
         old = obj.object_number
         try:
             services.renumber_object(db.session, obj, actor=current_user,
                                      new_number=form.new_number.data or "",
+                                     scheme=form.scheme.data or None, lot=form.lot.data,
                                      why=form.reason.data or None, old_kind=form.old_kind.data)
         except DomainError as exc:
             show_domain_error(form, exc)
@@ -261,9 +263,9 @@ def upload_image(object_id: int) -> Any:
             return redirect(url_for("objects.detail", object_id=obj.id) + "#images")
     from catalog.procedures.services import procedures_for_object
 
-    changes = db.session.scalars(history("objects", obj.id).limit(100)).all()
-    return render_invalid("objects/detail.html", obj=obj, changes=changes,
-                          procedures=procedures_for_object(db.session, obj.id),
+    changes = services.record_history(db.session, obj)
+    return render_invalid("objects/detail.html", obj=obj, changes=changes, show_record=True,
+                          procedures=procedures_for_object(db.session, obj.id, current_user),
                           statuses=OBJECT_STATUSES, upload_form=form)
 
 
@@ -310,3 +312,62 @@ def edit_image(image_id: int) -> Any:
     if request.method == "POST":
         return render_invalid("objects/image_form.html", form=form, image=image)
     return render_template("objects/image_form.html", form=form, image=image)
+
+
+# --- number schemes
+
+@bp.route("/number-schemes", methods=["GET", "POST"])
+@require("objects.view")
+def number_schemes() -> Any:
+    from catalog.objects.forms import NumberSchemeForm
+    from catalog.objects.numbers import SCHEME_TARGETS, save_scheme
+
+    form = NumberSchemeForm()
+    form.applies_to.choices = SCHEME_TARGETS
+    if request.method == "POST":
+        if not current_user.can("vocabularies.edit"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                scheme = save_scheme(db.session, actor=current_user, code=form.code.data or "",
+                                     name=form.name.data or "", pattern=form.pattern.data or "",
+                                     applies_to=form.applies_to.data,
+                                     is_active=bool(form.is_active.data))
+            except DomainError as exc:
+                show_domain_error(form, exc)
+            else:
+                flash(f"Number scheme {scheme.code} added.", "success")
+                return redirect(url_for("objects.number_schemes"))
+    schemes = db.session.scalars(sa.select(NumberScheme).order_by(NumberScheme.code)).all()
+    context = {"form": form, "schemes": schemes, "targets": SCHEME_TARGETS,
+               "next_numbers": {s.id: peek_number(db.session, s) for s in schemes}}
+    if request.method == "POST":
+        return render_invalid("objects/number_schemes.html", **context)
+    return render_template("objects/number_schemes.html", **context)
+
+
+@bp.route("/number-schemes/<int:scheme_id>", methods=["GET", "POST"])
+@require("vocabularies.edit")
+def edit_number_scheme(scheme_id: int) -> Any:
+    from catalog.objects.forms import NumberSchemeForm
+    from catalog.objects.numbers import SCHEME_TARGETS, save_scheme
+
+    scheme = db.session.get(NumberScheme, scheme_id)
+    if scheme is None:
+        abort(404)
+    form = NumberSchemeForm(obj=scheme)
+    form.applies_to.choices = SCHEME_TARGETS
+    if form.validate_on_submit():
+        try:
+            save_scheme(db.session, actor=current_user, code=form.code.data or "",
+                        name=form.name.data or "", pattern=form.pattern.data or "",
+                        applies_to=form.applies_to.data, is_active=bool(form.is_active.data),
+                        scheme=scheme)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            flash(f"Number scheme {scheme.code} saved.", "success")
+            return redirect(url_for("objects.number_schemes"))
+    if request.method == "POST":
+        return render_invalid("objects/number_scheme_form.html", form=form, scheme=scheme)
+    return render_template("objects/number_scheme_form.html", form=form, scheme=scheme)

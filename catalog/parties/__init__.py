@@ -11,5 +11,6 @@ def init_app(app: Flask) -> None:
     from catalog.core.nav import add_nav
     from catalog.parties import views  # noqa: F401  (routes register on import)
 
+    # The JSON API for parties lives with the other record APIs in catalog.api.records.
     app.register_blueprint(bp)
     add_nav(app, "Parties", "parties.index", "parties.view", order=14)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from catalog.objects.forms import CleanForm
 from catalog.parties.models import PARTY_ROLES
 from catalog.parties.services import PARTY_KINDS
 
@@ -16,7 +16,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PartyForm(FlaskForm):
+class PartyForm(CleanForm):
     kind = SelectField("Kind", choices=PARTY_KINDS)
     name = StringField("Name", validators=[DataRequired(), Length(max=300)])
     sort_name = StringField("Sort name (e.g. Turner, Joseph Mallord William; made from the name "
@@ -33,7 +33,7 @@ class PartyForm(FlaskForm):
     notes = TextAreaField("Notes", validators=[Optional()])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(CleanForm):
     duplicate_id = SelectField("Duplicate record to merge into this one", coerce=int,
                                validators=[DataRequired()])
     reason = StringField("Reason", validators=[Optional(), Length(max=300)])

@@ -61,12 +61,10 @@ def _sort_name(kind: str, name: str) -> str:
 
 
 def _apply(party: Party, fields: dict[str, Any]) -> None:
-    for key, value in fields.items():
+    for key, given in fields.items():
         if key not in EDITABLE_FIELDS:
             raise ValidationError(f"Unknown field {key}.")
-        if isinstance(value, str):
-            value = value.strip() or None
-        setattr(party, key, value)
+        setattr(party, key, (given.strip() or None) if isinstance(given, str) else given)
     if party.kind not in PARTY_KINDS:
         raise ValidationError("A party is a person or an organisation.", field="kind")
     if not party.name:
@@ -147,12 +145,9 @@ def party_references() -> list[tuple[sa.Table, sa.Column[Any]]]:
     so that tables added by other domains later are covered without changes here."""
     from catalog.extensions import db
 
-    found = []
-    for table in db.metadata.sorted_tables:
-        for fk in table.foreign_keys:
-            if fk.column.table.name == "parties" and fk.column.name == "id":
-                found.append((table, fk.parent))
-    return found
+    return [(table, fk.parent) for table in db.metadata.sorted_tables
+            for fk in table.foreign_keys
+            if fk.column.table.name == "parties" and fk.column.name == "id"]
 
 
 def _conflict_columns(table: sa.Table, column: sa.Column[Any]) -> list[list[sa.Column[Any]]]:
@@ -160,12 +155,10 @@ def _conflict_columns(table: sa.Table, column: sa.Column[Any]) -> list[list[sa.C
     keys = []
     if column.name in table.primary_key.columns:
         keys.append(list(table.primary_key.columns))
-    for constraint in table.constraints:
-        if isinstance(constraint, sa.UniqueConstraint) and column.name in constraint.columns:
-            keys.append(list(constraint.columns))
-    for index in table.indexes:
-        if index.unique and column.name in index.columns:
-            keys.append(list(index.columns))
+    keys += [list(constraint.columns) for constraint in table.constraints
+             if isinstance(constraint, sa.UniqueConstraint) and column.name in constraint.columns]
+    keys += [list(index.columns) for index in table.indexes
+             if index.unique and column.name in index.columns]
     return keys
 
 

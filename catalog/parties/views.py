@@ -14,6 +14,7 @@ from catalog.core.forms import render_invalid, show_domain_error
 from catalog.core.permissions import require
 from catalog.extensions import db
 from catalog.objects.models import CatalogueObject, ObjectMaker
+from catalog.objects.numbers import CONTROL_CHARACTERS
 from catalog.parties import bp, services
 from catalog.parties.forms import MergeForm, PartyForm
 from catalog.parties.models import PARTY_ROLES, Party
@@ -34,7 +35,8 @@ def _hide_personal(form: PartyForm) -> None:
 @bp.route("/")
 @require("parties.view")
 def index() -> Any:
-    text = (request.args.get("q") or "").strip()
+    # NUL and other control characters cannot be searched for (PostgreSQL refuses them).
+    text = CONTROL_CHARACTERS.sub("", request.args.get("q") or "").strip()[:300]
     role = request.args.get("role") or None
     page = max(request.args.get("page", 1, type=int), 1)
     size = current_app.config["PAGE_SIZE"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     Form,
@@ -17,6 +16,7 @@ from wtforms.fields import FieldList
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from catalog.objects.forms import CleanForm
 from catalog.procedures.models import ACQUISITION_METHODS, DISPOSAL_METHODS, ENTRY_REASONS
 from catalog.procedures.services import CURRENCIES
 
@@ -36,7 +36,7 @@ class ReceivedRow(Form):
                                      validators=[Optional(), NumberRange(1, 100_000)])
 
 
-class EntryForm(FlaskForm):
+class EntryForm(CleanForm):
     depositor = StringField("Depositor", validators=[Optional(), Length(max=300)],
                             render_kw=PARTY_LIST)
     reason = SelectField("Reason", choices=ENTRY_REASONS)
@@ -46,7 +46,7 @@ class EntryForm(FlaskForm):
     objects = FieldList(FormField(ReceivedRow), min_entries=3)
 
 
-class AcquisitionForm(FlaskForm):
+class AcquisitionForm(CleanForm):
     method = SelectField("Method", choices=ACQUISITION_METHODS)
     acquisition_date = DateField("Acquisition date", validators=[DataRequired()])
     source = StringField("Source (donor, vendor, estate …)", validators=[Optional(),
@@ -67,7 +67,7 @@ class AcquisitionForm(FlaskForm):
                                  validators=[DataRequired("Choose at least one object.")])
 
 
-class DeaccessionForm(FlaskForm):
+class DeaccessionForm(CleanForm):
     object_numbers = TextAreaField("Object numbers (one per line)", validators=[DataRequired()])
     reason = TextAreaField("Reason", validators=[DataRequired()])
     authorised_by = StringField("Authorised by (body or person, minute reference)",

@@ -310,26 +310,86 @@ def get_procedure(session: Session, model: type[Any], record_id: int) -> Any:
     return record
 
 
-def procedures_for_object(session: Session, object_id: int) -> list[dict[str, Any]]:
-    """Every procedure the object is in, oldest first (one query per procedure kind)."""
-    found: list[dict[str, Any]] = []
+def procedures_for_object(session: Session, object_id: int,
+                          user: Any = None) -> list[dict[str, Any]]:
+    """Every procedure the object is in, oldest first (one query per procedure kind); with
+    ``user``, also those other domains keep (loans, condition checks, movements …) that the user
+    may see."""
     entries = session.scalars(sa.select(ObjectEntry).join(object_entry_objects).where(
         object_entry_objects.c.object_id == object_id)).all()
-    for entry in entries:
-        found.append({"kind": "Object entry", "number": entry.number, "date": entry.entry_date,
-                      "summary": ENTRY_REASONS.get(entry.reason, entry.reason),
-                      "url": url_for("procedures.entry_detail", entry_id=entry.id)})
+    found: list[dict[str, Any]] = [
+        {"kind": "Object entry", "number": entry.number, "date": entry.entry_date,
+         "summary": ENTRY_REASONS.get(entry.reason, entry.reason),
+         "url": url_for("procedures.entry_detail", entry_id=entry.id)} for entry in entries]
     acquisitions = session.scalars(sa.select(Acquisition).join(acquisition_objects).where(
         acquisition_objects.c.object_id == object_id)).all()
-    for acq in acquisitions:
-        found.append({"kind": "Acquisition", "number": acq.number, "date": acq.acquisition_date,
-                      "summary": ACQUISITION_METHODS.get(acq.method, acq.method),
-                      "url": url_for("procedures.acquisition_detail", acquisition_id=acq.id)})
+    found += [
+        {"kind": "Acquisition", "number": acq.number, "date": acq.acquisition_date,
+         "summary": ACQUISITION_METHODS.get(acq.method, acq.method),
+         "url": url_for("procedures.acquisition_detail", acquisition_id=acq.id)}
+        for acq in acquisitions]
     deaccessions = session.scalars(sa.select(Deaccession).join(deaccession_objects).where(
         deaccession_objects.c.object_id == object_id)).all()
-    for dea in deaccessions:
-        found.append({"kind": "Deaccession", "number": dea.number, "date": dea.authorised_on,
-                      "summary": DISPOSAL_METHODS.get(dea.disposal_method, dea.disposal_method),
-                      "url": url_for("procedures.deaccession_detail", deaccession_id=dea.id)})
-    found.sort(key=lambda item: item["date"])
+    found += [
+        {"kind": "Deaccession", "number": dea.number, "date": dea.authorised_on,
+         "summary": DISPOSAL_METHODS.get(dea.disposal_method, dea.disposal_method),
+         "url": url_for("procedures.deaccession_detail", deaccession_id=dea.id)}
+        for dea in deaccessions]
+    if user is not None:
+        from catalog.procedures.links import other_procedures
+
+        found += other_procedures(session, object_id, user)
+    found.sort(key=lambda item: (item["date"] is None, item["date"] or date.min))
     return found
+
+
+def update_entry(session: Session, entry: ObjectEntry, *, actor: Any, depositor_id: int | None,
+                 reason: str, entry_date: date, return_date: date | None,
+                 note: str | None) -> ObjectEntry:
+    """Correct an entry record (its number and objects stay)."""
+    check(actor, "objects.edit")
+    if reason not in ENTRY_REASONS:
+        raise ValidationError("Choose why the objects came in.", field="reason")
+    if return_date is not None and return_date < entry_date:
+        raise ValidationError("The return date is before the entry date.", field="return_date")
+    depositor = _party(session, depositor_id, "depositor")
+    _give_role(depositor, "depositor")
+    entry.depositor = depositor
+    entry.reason, entry.entry_date, entry.return_date = reason, entry_date, return_date
+    entry.note = (note or "").strip() or None
+    session.flush()
+    return entry
+
+
+def update_acquisition(session: Session, acquisition: Acquisition, *, actor: Any,
+                       **fields: Any) -> Acquisition:
+    """Complete or correct an acquisition (e.g. the transfer of title signed later).
+
+    The price has its own service (:func:`set_acquisition_price`); the objects and their
+    accession numbers do not change here.
+    """
+    check(actor, "objects.edit")
+    allowed = {"method", "acquisition_date", "source_id", "funding", "credit_line",
+               "title_transferred_on", "authoriser", "authorised_on", "note"}
+    if unknown := set(fields) - allowed:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    if fields.get("method", acquisition.method) not in ACQUISITION_METHODS:
+        raise ValidationError("Choose how the objects were acquired.", field="method")
+    if "source_id" in fields:
+        acquisition.source = _party(session, fields.pop("source_id"), "source")
+    for key, value in fields.items():
+        setattr(acquisition, key, (value.strip() or None) if isinstance(value, str) else value)
+    session.flush()
+    return acquisition
+
+
+def set_acquisition_price(acquisition: Acquisition, *, actor: Any, price_minor: int | None,
+                          price_currency: str | None) -> None:
+    """Record or clear the price (needs valuations.view: prices are restricted)."""
+    if not has_permission(actor, "valuations.view"):
+        raise PermissionDenied("You may not record prices.")
+    if price_minor is not None and (price_minor < 0 or price_currency not in CURRENCIES):
+        raise ValidationError("Give a price of zero or more in a known currency.",
+                              field="price")
+    acquisition.price_minor = price_minor
+    acquisition.price_currency = price_currency if price_minor is not None else None

@@ -124,6 +124,8 @@ def new_acquisition() -> Any:
                                    f"{o.brief_description or ''}"[:150] for o in candidates}
     if not current_user.can("valuations.view"):
         del form.price, form.price_currency
+    if request.method == "GET" and (object_id := request.args.get("object", type=int)):
+        form.objects.data = [object_id] if object_id in form.objects.choices else []
     if request.method == "GET" and (entry_id := request.args.get("entry", type=int)):
         entry = db.session.get(ObjectEntry, entry_id)
         if entry is not None:
@@ -234,3 +236,79 @@ def deaccession_detail(deaccession_id: int) -> Any:
     changes = db.session.scalars(history("deaccessions", record.id)).all()
     return render_template("procedures/deaccession_detail.html", record=record, changes=changes,
                            **_context())
+
+
+# --- corrections
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@require("objects.edit")
+def edit_entry(entry_id: int) -> Any:
+    entry = services.get_procedure(db.session, ObjectEntry, entry_id)
+    form = EntryForm(obj=entry)
+    del form.objects
+    if request.method == "GET":
+        form.depositor.data = entry.depositor.name if entry.depositor else ""
+    if form.validate_on_submit():
+        try:
+            services.update_entry(
+                db.session, entry, actor=current_user,
+                depositor_id=_party_id(form.depositor.data, "depositor"),
+                reason=form.reason.data, entry_date=form.entry_date.data,
+                return_date=form.return_date.data, note=form.note.data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            flash(f"Object entry {entry.number} saved.", "success")
+            return redirect(url_for("procedures.entry_detail", entry_id=entry.id))
+    context = _context(form=form, entry=entry)
+    if request.method == "POST":
+        return render_invalid("procedures/entry_form.html", **context)
+    return render_template("procedures/entry_form.html", **context)
+
+
+@bp.route("/acquisitions/<int:acquisition_id>/edit", methods=["GET", "POST"])
+@require("objects.edit")
+def edit_acquisition(acquisition_id: int) -> Any:
+    acquisition = services.get_procedure(db.session, Acquisition, acquisition_id)
+    may_price = current_user.can("valuations.view")
+    form = AcquisitionForm(obj=acquisition)
+    del form.objects, form.lot
+    if not may_price:
+        del form.price, form.price_currency
+    if request.method == "GET":
+        form.source.data = acquisition.source.name if acquisition.source else ""
+        if may_price and acquisition.price_minor is not None:
+            form.price.data = str(Money(acquisition.price_minor,
+                                        acquisition.price_currency or "GBP").amount)
+            form.price_currency.data = acquisition.price_currency
+    if form.validate_on_submit():
+        try:
+            services.update_acquisition(
+                db.session, acquisition, actor=current_user, method=form.method.data,
+                acquisition_date=form.acquisition_date.data,
+                source_id=_party_id(form.source.data, "source"), funding=form.funding.data,
+                credit_line=form.credit_line.data,
+                title_transferred_on=form.title_transferred_on.data,
+                authoriser=form.authoriser.data, authorised_on=form.authorised_on.data,
+                note=form.note.data)
+            if may_price:
+                price = None
+                if (form.price.data or "").strip():
+                    try:
+                        price = Money.parse(form.price.data, form.price_currency.data)
+                    except MoneyError as exc:
+                        raise ValidationError(str(exc), field="price") from exc
+                services.set_acquisition_price(
+                    acquisition, actor=current_user, price_minor=price.minor if price else None,
+                    price_currency=price.currency if price else None)
+                db.session.flush()
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            flash(f"Acquisition {acquisition.number} saved.", "success")
+            return redirect(url_for("procedures.acquisition_detail",
+                                    acquisition_id=acquisition.id))
+    context = _context(form=form, acquisition=acquisition)
+    if request.method == "POST":
+        return render_invalid("procedures/acquisition_form.html", **context)
+    return render_template("procedures/acquisition_form.html", **context)

@@ -86,6 +86,11 @@ class ResolveQuerySchema(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 300))
 
 
+class ScanActionSchema(Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(max=300), metadata={
+        "description": "why (kept in the scan's message and the movement's reason)"})
+
+
 class ContextSchema(Schema):
     csrf_token = fields.String(metadata={"description": "for the X-CSRFToken header"})
     user = fields.String()
@@ -146,20 +151,22 @@ def get_scan(scan_id: int) -> Any:
 
 
 @blp.route("/<int:scan_id>/undo", methods=["POST"])
+@blp.arguments(ScanActionSchema)
 @blp.response(200, ScanSchema)
-def undo_scan(scan_id: int) -> Any:
+def undo_scan(data: dict[str, Any], scan_id: int) -> Any:
     """Undo one's own scan: a move goes back, a finding or note is withdrawn."""
     scan = services.undo_scan(db.session, scan=services.get_scan(db.session, scan_id),
-                              actor=current_user)
+                              actor=current_user, reason=data["reason"])
     return _dump(scan)
 
 
 @blp.route("/<int:scan_id>/apply", methods=["POST"])
+@blp.arguments(ScanActionSchema)
 @blp.response(200, ScanSchema)
-def apply_scan(scan_id: int) -> Any:
+def apply_scan(data: dict[str, Any], scan_id: int) -> Any:
     """Carry out a move held back as a conflict, after checking where the object really is."""
     scan = services.apply_conflicted_scan(db.session, scan=services.get_scan(db.session, scan_id),
-                                          actor=current_user)
+                                          actor=current_user, reason=data["reason"])
     return _dump(scan)
 
 

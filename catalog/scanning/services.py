@@ -192,6 +192,9 @@ def record_scan(
                               field="client_id")
     existing = session.scalar(sa.select(Scan).where(Scan.client_id == client_id))
     if existing is not None:
+        if existing.user_id != getattr(actor, "id", None):
+            raise ValidationError("This scan id was used by another user's device.",
+                                  field="client_id")
         return ScanOutcome(existing, repeated=True)
     if mode not in SCAN_MODES:
         raise ValidationError(f"Unknown scan mode {mode!r}.", field="mode")
@@ -231,7 +234,7 @@ def record_scan(
             else:
                 scan.location_id = resolved.record.id
             if location_code:
-                scan.context_location_id = resolve_location(session, location_code).id
+                scan.context_location = resolve_location(session, location_code)
             if expected_location_code:
                 scan.expected_location_id = resolve_location(session, expected_location_code).id
             _carry_out(session, scan, resolved, actor)
@@ -276,12 +279,13 @@ def _carry_out(session: Session, scan: Scan, resolved: Resolved, actor: Any) -> 
 
 def _move(session: Session, scan: Scan, resolved: Resolved, actor: Any) -> None:
     check(actor, "movements.create")
-    if resolved.kind != "object":
-        raise ValidationError("Scan objects to move them here; this is a location.", field="code")
     target = scan.context_location
     if target is None:
         raise ValidationError("Scan the location or container to move objects to first.",
                               field="location_code")
+    if resolved.kind != "object":
+        _move_container(session, scan, resolved.record, target, actor)
+        return
     obj: CatalogueObject = resolved.record
     later = session.scalar(
         sa.select(Movement).where(Movement.object_id == obj.id, Movement.status == "done",
@@ -315,7 +319,23 @@ def _move(session: Session, scan: Scan, resolved: Resolved, actor: Any) -> None:
     scan.message = f"{obj.object_number} moved to {target.code}."
 
 
-def apply_conflicted_scan(session: Session, *, scan: Scan, actor: Any) -> Scan:
+def _move_container(session: Session, scan: Scan, container: Location, target: Location,
+                    actor: Any) -> None:
+    """A container scanned in move mode goes into the target with everything in it."""
+    from catalog.locations.services import move_container
+
+    if not container.is_container:
+        raise ValidationError(f"{container.code} is a location, not a container: scan objects "
+                              "or containers to move them here.", field="code")
+    movements = move_container(session, container=container, to_parent=target, actor=actor,
+                               reason="Scanned on a tablet", method="scan",
+                               moved_at=scan.scanned_at)
+    scan.message = (f"{container.code} moved into {target.code} with "
+                    f"{len(movements)} object(s) in it.")
+
+
+def apply_conflicted_scan(session: Session, *, scan: Scan, actor: Any,
+                          reason: str | None = None) -> Scan:
     """Carry out a move that was held back as a conflict, now, after a person has checked."""
     check(actor, "movements.create")
     if scan.status != "conflict" or scan.mode != "move":
@@ -324,16 +344,19 @@ def apply_conflicted_scan(session: Session, *, scan: Scan, actor: Any) -> Scan:
     target = scan.context_location
     if obj is None or target is None:
         raise DomainError("This scan names no object or no target location.")
+    why = "Scanned on a tablet (conflict resolved)" + (f": {reason}" if reason else "")
     [movement] = move_objects(session, objects=[obj], to_location=target, actor=actor,
-                              reason="Scanned on a tablet (conflict resolved)", method="scan")
+                              reason=why[:200], method="scan")
     scan.movement_id = movement.id
     scan.status = "recorded"
-    scan.message = f"{obj.object_number} moved to {target.code} (conflict resolved)."
+    note = f": {reason}" if reason else ""
+    scan.message = f"{obj.object_number} moved to {target.code} (conflict resolved{note})."
+
     session.flush()
     return scan
 
 
-def undo_scan(session: Session, *, scan: Scan, actor: Any) -> Scan:
+def undo_scan(session: Session, *, scan: Scan, actor: Any, reason: str | None = None) -> Scan:
     """Undo what a scan did: a move goes back (a new movement), a finding or note is withdrawn.
 
     Raises:
@@ -354,8 +377,9 @@ def undo_scan(session: Session, *, scan: Scan, actor: Any) -> Scan:
                               "the scan cannot be undone.")
         back = session.get(Location, movement.from_location_id) \
             if movement.from_location_id else None
+        why = "Scan undone on the tablet" + (f": {reason}" if reason else "")
         move_objects(session, objects=[obj], to_location=back, actor=actor,
-                     reason="Scan undone on the tablet", method="scan")
+                     reason=why[:200], method="scan")
     elif scan.status == "recorded" and scan.mode == "inventory" and scan.object_id:
         from catalog.inventory import services as inventory_services
 
@@ -366,7 +390,7 @@ def undo_scan(session: Session, *, scan: Scan, actor: Any) -> Scan:
                                     .where(ConditionNote.scan_id == scan.id)):
             note.is_withdrawn = True
     scan.status = "undone"
-    scan.message = f"Undone: {scan.message or scan.code}"
+    scan.message = f"Undone{f' ({reason})' if reason else ''}: {scan.message or scan.code}"
     session.flush()
     return scan
 

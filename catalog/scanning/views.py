@@ -42,10 +42,11 @@ def resolve(code: str) -> Any:
         found = services.resolve_code(db.session, code)
     except DomainError:
         abort(404)
-    endpoint, key = (("objects.detail", "object_id") if found.kind == "object"
-                     else ("locations.detail", "location_id"))
-    if endpoint in current_app.view_functions:
-        return redirect(url_for(endpoint, **{key: found.record.id}))
+    candidates = ([("objects.detail", "object_id")] if found.kind == "object"
+                  else [("locations.detail", "location_id"), ("locations.show", "location_id")])
+    for endpoint, key in candidates:
+        if endpoint in current_app.view_functions:
+            return redirect(url_for(endpoint, **{key: found.record.id}))
     return redirect(url_for("scanning.record", code=found.scan_code))
 
 
@@ -168,3 +169,17 @@ def manifest() -> Any:
 def scan_code_global(kind: str, record_id: int) -> str:
     """``{{ scan_code('object', obj.id) }}`` for other domains' pages."""
     return codes.make_code(kind, record_id)
+
+
+@bp.route("/scan/notes")
+@require("conditions.view")
+def condition_notes() -> Any:
+    """Quick condition notes made while scanning, newest first, for conservators to follow up."""
+    from catalog.scanning.models import ConditionNote
+    from catalog.users.models import User
+
+    rows = db.session.execute(
+        sa.select(ConditionNote, User.email).outerjoin(User, User.id == ConditionNote.noted_by_id)
+        .where(ConditionNote.is_withdrawn.is_(False))
+        .order_by(ConditionNote.noted_at.desc()).limit(300)).all()
+    return render_template("scanning/notes.html", rows=rows)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from catalog.objects.forms import CleanForm
 
-class TermForm(FlaskForm):
+
+class TermForm(CleanForm):
     term = StringField("Term", validators=[DataRequired(), Length(max=200)])
     external_uri = StringField("External URI (e.g. Getty AAT)",
                                validators=[Optional(), Length(max=500)])

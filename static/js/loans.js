@@ -6,12 +6,13 @@
   var reason = document.getElementById("override_reason");
   if (override && reason) {
     var field = reason.closest(".field");
-    var sync = function () {
-      if (field) { field.hidden = !override.checked; }
+    // .field sets display itself, so the hidden attribute alone would not hide it.
+    var show = function (visible) { if (field) { field.style.display = visible ? "" : "none"; } };
+    override.addEventListener("change", function () {
+      show(override.checked);
       if (override.checked) { reason.focus(); }
-    };
-    override.addEventListener("change", sync);
-    if (field && !override.checked && !reason.value) { field.hidden = true; }
+    });
+    if (!override.checked && !reason.value) { show(false); }
   }
   document.querySelectorAll("button[data-confirm]").forEach(function (button) {
     button.addEventListener("click", function (event) {

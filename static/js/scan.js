@@ -98,6 +98,10 @@
         tx.oncomplete = function () { resolve(entry); };
         tx.onerror = function () { reject(tx.error); };
       });
+    }).catch(function () {
+      // No IndexedDB (e.g. a private window): the scan still goes out, kept in memory only.
+      say("This browser cannot keep scans offline (private mode?); stay online.", "bad");
+      return entry;
     });
   }
 
@@ -170,7 +174,8 @@
 
   var flushing = null;
   function flush() {
-    if (flushing) { return flushing; }
+    // A scan made while a send is under way goes out right after it, not at the next retry.
+    if (flushing) { return flushing.then(function () { return flush(); }); }
     var waiting = state.entries.filter(function (e) { return e.status === "waiting"; })
       .sort(function (a, b) { return a.created - b.created; });
     if (!waiting.length) { return Promise.resolve(); }
@@ -227,14 +232,18 @@
   }
 
   // ---------------------------------------------------------------- what a scan means
+  // What a scan names. Online, the server says (and gives the number or code people know);
+  // offline, a Catalog label's code still tells object from location by its first letter.
   function classify(text, code) {
-    var kind = kindOf(code);
-    if (kind) { return Promise.resolve({ kind: kind, label: code, code: text }); }
-    if (!state.online) { return Promise.resolve({ kind: null, label: code, code: text }); }
+    var offline = { kind: kindOf(code), label: code, code: text };
+    if (!state.online) { return Promise.resolve(offline); }
     return api("GET", "/scans/resolve?code=" + encodeURIComponent(text)).then(function (answer) {
-      if (!answer.ok) { return { kind: "unknown", label: code, code: text, message: answer.data.message }; }
+      if (answer.status === 404 || answer.status === 422) {
+        return { kind: "unknown", label: code, code: text, message: answer.data.message };
+      }
+      if (!answer.ok) { return offline; }
       return { kind: answer.data.kind, label: answer.data.label, code: text, record: answer.data };
-    }, function () { return { kind: null, label: code, code: text }; });
+    }, function () { return offline; });
   }
 
   function handle(raw) {
@@ -263,6 +272,11 @@
   }
 
   function onMove(found) {
+    // Once a target is set, a container (known online) joins the move with its contents;
+    // any other location becomes the new target.
+    var isContainer = found.kind === "location" && found.record && found.record.is_container &&
+      state.moveTarget && found.label !== state.moveTarget.label;
+    if (isContainer) { found = { kind: "object", label: found.label + " (container)", code: found.code }; }
     if (found.kind === "location" || (found.kind === null && !state.moveTarget)) {
       state.moveTarget = { code: found.code, label: found.label };
       beep(true);
@@ -312,7 +326,7 @@
       return api("POST", "/inventories/", { location_code: found.code }).then(function (answer) {
         if (!answer.ok) { beep(false); say(answer.data.message || "Could not start the inventory.", "bad"); return; }
         state.inventory = answer.data;
-        state.subLocation = { code: found.code, label: answer.data.location_code };
+        state.subLocation = null; // the whole location: objects count where the records put them
         beep(true);
         say("Inventory of " + answer.data.location_code + ": scan everything you find.", "good");
         render();
@@ -323,7 +337,7 @@
       if (scanCode && state.inventory.sublocation_scan_codes.indexOf(scanCode) < 0) {
         beep(false); say(found.label + " is not inside " + state.inventory.location_code + ".", "bad"); return null;
       }
-      state.subLocation = { code: found.code, label: found.label };
+      state.subLocation = scanCode === state.inventory.location_scan_code ? null : { code: found.code, label: found.label };
       beep(true); say("Now checking " + found.label + ".", "good"); render();
       return null;
     }
@@ -400,7 +414,7 @@
       say("Nothing to undo for the last scan.");
       return Promise.resolve();
     }
-    return api("POST", "/scans/" + entry.server_id + "/undo").then(function (answer) {
+    return api("POST", "/scans/" + entry.server_id + "/undo", {}).then(function (answer) {
       if (answer.ok) {
         entry.status = answer.data.status;
         entry.message = answer.data.message;
@@ -498,7 +512,7 @@
 
   var PROMPTS = {
     lookup: "Scan a label to see what it is.",
-    move: "Scan the location or container to move to, then the objects, then confirm.",
+    move: "Scan the location or container to move to, then the objects (or boxes) to move, then confirm.",
     inventory: "Scan the location to inventory, then everything you find there.",
     condition: "Scan an object, then type or choose a short note."
   };

@@ -72,6 +72,9 @@ def test_reports_due_lists_the_latest_report_per_object(db_session, conservator)
     old = _report(db_session, fine, conservator, next_check_on=today,
                   examined_on=today - timedelta(days=365))
     _report(db_session, fine, conservator, next_check_on=today + timedelta(days=365))
+    # A back-dated report entered afterwards does not make the object due again.
+    _report(db_session, fine, conservator, next_check_on=today,
+            examined_on=today - timedelta(days=700))
     due = services.reports_due(db_session, as_of=today, within_days=30)
     assert [r.object_id for r in due] == [overdue.id, later.id]
     assert old not in due
@@ -164,6 +167,10 @@ def test_pages_and_permissions(auth, client, db_session, app):
         content_type="multipart/form-data", follow_redirects=True)
     assert "not a photo we can read" in response.get_data(as_text=True)
     assert "Harbour at dusk" in client.get("/conditions/due?within=90").get_data(as_text=True)
+    pdf = client.get(f"/conditions/{report.id}.pdf")
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
     auth.logout()
     auth.login("collections_manager")  # sees condition, cannot write it
     assert client.get(f"/conditions/{report.id}").status_code == 200
@@ -211,3 +218,28 @@ def test_compare_page_for_a_loan(auth, client, db_session, make_user):
     assert "Outgoing" in page
     assert "Returning" in page
     assert "condition worse on return" in page
+
+
+def test_photo_annotations(auth, client, db_session, app):
+    from catalog.conditions.models import PhotoAnnotation
+
+    conservator = auth.login("conservator")
+    report = _report(db_session, stored_object(db_session), conservator)
+    photo = services.add_photo(db_session, stream=io.BytesIO(_jpeg()),
+                               media_dir=app.config["MEDIA_DIR"], actor=conservator,
+                               report=report)
+    with pytest.raises(ValidationError, match="outside the photo"):
+        services.annotate_photo(db_session, photo, x=1200, y=10, note="x", actor=conservator)
+    db_session.commit()
+    response = client.post(f"/conditions/photos/{photo.id}/annotations",
+                           data={"x": "250", "y": "500", "note": "Crack 3 cm"})
+    assert response.status_code == 302
+    mark = db_session.query(PhotoAnnotation).one()
+    assert (mark.x, mark.y, mark.left, mark.top) == (250, 500, 100, 200)
+    page = client.get(f"/conditions/{report.id}").get_data(as_text=True)
+    assert "an-x-100 an-y-200" in page
+    assert "Crack 3 cm" in page
+    response = client.post(f"/conditions/photos/{photo.id}/annotations",
+                           data={"x": "", "y": "5", "note": "No place"}, follow_redirects=True)
+    assert "Tap on the photo" in response.get_data(as_text=True)
+    assert db_session.query(PhotoAnnotation).count() == 1

@@ -68,3 +68,53 @@ def test_concurrent_payments_cannot_over_allocate(app, committed_db):
         assert ledger.invoice_balance(db.session, ids[2]) == 0
         assert db.session.scalar(sa.select(Invoice.status).where(Invoice.id == ids[2])) == "paid"
         db.session.remove()
+
+
+@pytest.mark.slow
+def test_concurrent_issues_take_consecutive_numbers(app, committed_db):
+    session = committed_db
+    clerk = create_user(session, email="issuer@example.org", password="x" * 12,
+                        role_codes=["finance_officer"])
+    party = Party(name="V&A", sort_name="V&A", kind="organisation")
+    session.add(party)
+    session.flush()
+    drafts = []
+    for _ in range(4):
+        invoice = services.create_invoice(session, party=party, kind="other", actor=clerk)
+        services.add_line(session, invoice, description="Fee", quantity=1,
+                          unit_price_minor=1_000, actor=clerk)
+        drafts.append(invoice.id)
+    session.commit()
+    clerk_id = clerk.id
+    session.remove()
+    barrier = threading.Barrier(len(drafts))
+    errors: list[str] = []
+
+    def issue(invoice_id: int) -> None:
+        from catalog.users.models import User
+
+        barrier.wait(timeout=10)
+        with app.app_context():
+            s = db.session
+            try:
+                services.issue_invoice(s, s.get(Invoice, invoice_id),
+                                       actor=s.get(User, clerk_id))
+                s.commit()
+            except Exception as exc:
+                s.rollback()
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=issue, args=(i,)) for i in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with app.app_context():
+        numbers = sorted(db.session.scalars(sa.select(Invoice.number).where(
+            Invoice.id.in_(drafts))))
+        db.session.remove()
+    values = [int(n.split("-")[1]) for n in numbers]
+    assert values == list(range(values[0], values[0] + len(drafts)))

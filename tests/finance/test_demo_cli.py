@@ -87,3 +87,19 @@ def test_financial_records_are_audited(db_session, make_party, make_invoice, off
         AuditLog.record_type == "invoices", AuditLog.record_id == str(invoice.id),
         AuditLog.action == "update").order_by(AuditLog.id.desc()))
     assert row.actor_label in {officer.email, "system"}  # the request names the user
+
+
+def test_cancelled_pledge_raises_no_more_instalments(db_session, make_party, officer):
+    party = make_party("Donor", kind="person")
+    pledge = services.create_pledge(db_session, party=party, currency="GBP", total_minor=30_000,
+                                    pledged_on=date(2026, 1, 1), purpose="Library",
+                                    instalments=3, first_due=date(2026, 1, 10), every_months=1,
+                                    actor=officer)
+    assert len(services.raise_instalments(db_session, as_of=date(2026, 1, 10),
+                                          actor=officer)) == 1
+    services.cancel_pledge(db_session, pledge, reason="Donor moved abroad", actor=officer)
+    assert services.raise_instalments(db_session, as_of=date(2026, 12, 31), actor=officer) == []
+    from catalog.core.audit import AuditLog
+
+    assert db_session.scalar(sa.select(AuditLog.reason).where(
+        AuditLog.record_type == "pledges", AuditLog.action == "update")) == "Donor moved abroad"

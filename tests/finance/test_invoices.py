@@ -165,3 +165,33 @@ def test_viewer_cannot_create_invoices(db_session, make_party, make_user):
     viewer = make_user("viewer")
     with pytest.raises(DomainError, match="permission"):
         services.create_invoice(db_session, party=make_party(), kind="other", actor=viewer)
+
+
+def test_fee_invoice_from_a_real_loan(db_session, officer):
+    from catalog.core.money import Money
+    from catalog.loans.finance_link import raise_fee_invoice
+    from tests.loans.factories import make_loan
+
+    loan = make_loan(db_session, fee=Money(1_234_50, "EUR"))
+    invoice = raise_fee_invoice(db_session, loan=loan, actor=officer)
+    assert (invoice.source_type, invoice.source_id) == ("loan", loan.id)
+    assert invoice.party_id == loan.party_id
+    assert invoice.currency == "EUR"
+    assert invoice.total_minor == 123_450
+    assert loan.number in invoice.lines[0].description
+    assert loan.fee_invoice_number == invoice.number
+    assert ledger.invoice_balance(db_session, invoice.id) == 123_450
+
+
+def test_drafts_can_be_deleted_issued_invoices_cannot(db_session, make_party, make_invoice,
+                                                     officer):
+    party = make_party()
+    draft = make_invoice(party, issue=False)
+    draft_id = draft.id
+    services.delete_draft(db_session, draft, actor=officer)
+    assert db_session.get(Invoice, draft_id) is None
+    issued = make_invoice(party)
+    with pytest.raises(InvalidTransition, match="credit note"):
+        services.delete_draft(db_session, issued, actor=officer)
+    assert "issued invoices cannot be changed" in db_refusal(
+        db_session, sa.delete(Invoice).where(Invoice.id == issued.id))

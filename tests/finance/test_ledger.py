@@ -69,3 +69,22 @@ def test_trial_balance_sums_to_zero(db_session, make_party, make_invoice):
     for _number, _name, currency, balance in ledger.account_balances(db_session):
         totals[currency] = totals.get(currency, 0) + balance
     assert all(v == 0 for v in totals.values())
+
+
+def test_grouped_balances_agree_with_single_balances(db_session, make_party, make_invoice,
+                                                     officer):
+    from catalog.finance import services
+
+    party = make_party()
+    a = make_invoice(party, ("A", 1, 1_000, 0), issue_date=date(2026, 1, 1))
+    b = make_invoice(party, ("B", 1, 2_000, 0), issue_date=date(2026, 2, 1))
+    services.record_payment(db_session, party=party, amount_minor=1_500, currency="GBP",
+                            received_on=date(2026, 3, 1), method="card", reference=None,
+                            actor=officer)
+    for as_of in (date(2026, 1, 15), date(2026, 2, 15), date(2026, 3, 15), None):
+        grouped = ledger.invoice_balances(db_session, [a.id, b.id], as_of=as_of)
+        assert {i: grouped.get(i, 0) for i in (a.id, b.id)} == {
+            i: ledger.invoice_balance(db_session, i, as_of=as_of) for i in (a.id, b.id)}
+    assert ledger.invoice_balances(db_session, party_id=party.id) == {a.id: 0, b.id: 1_500}
+    assert ledger.invoice_balances(db_session, [a.id, b.id], as_of=date(2026, 2, 15)) == {
+        a.id: 1_000, b.id: 2_000}

@@ -132,3 +132,50 @@ def test_write_off_above_limit_waits_for_a_covering_approver(db_session, make_pa
     with pytest.raises(ValidationError, match="reason"):
         services.request_write_off(db_session, make_invoice(party), amount_minor=1, reason=" ",
                                    actor=officer)
+
+
+def test_settlement_rest_written_off_by_the_approver(db_session, make_party, make_invoice,
+                                                     officer):
+    party = make_party()
+    invoice = make_invoice(party, ("A", 1, 30_000, 0))
+    services.record_payment(db_session, party=party, amount_minor=20_000, currency="GBP",
+                            received_on=TODAY, method="card", reference=None, actor=officer)
+    write_off = services.post_approved_write_off(db_session, invoice, amount_minor=10_000,
+                                                 reason="settlement", approver=officer)
+    assert write_off.status == "posted"
+    assert invoice.status == "paid"
+    balances = ledger.party_balances(db_session, "receivable")
+    assert (party.id, "GBP") not in balances
+    with pytest.raises(DomainError, match="does not cover"):
+        services.post_approved_write_off(db_session, make_invoice(party, ("B", 1, 90_000, 0)),
+                                         amount_minor=90_000, reason="settlement",
+                                         approver=officer)
+
+
+def test_reversing_a_payment_reopens_its_invoices(db_session, make_party, make_invoice, officer):
+    party = make_party()
+    invoice = make_invoice(party, ("A", 1, 10_000, 0))
+    payment = _pay(db_session, officer, party, 12_000)
+    assert invoice.status == "paid"
+    with pytest.raises(ValidationError, match="reason"):
+        services.reverse_payment(db_session, payment, reason="", actor=officer)
+    services.reverse_payment(db_session, payment, reason="Cheque bounced", actor=officer)
+    assert payment.is_reversed
+    assert invoice.status == "issued"
+    assert ledger.invoice_balance(db_session, invoice.id) == 10_000
+    assert ledger.party_unapplied(db_session, party.id, "GBP") == 0
+    cash = ledger.account_id(db_session, "cash")
+    assert db_session.scalar(sa.select(sa.func.sum(LedgerLine.amount_minor)).where(
+        LedgerLine.party_id == party.id, LedgerLine.account_id == cash)) == 0
+    with pytest.raises(DomainError, match="already been reversed"):
+        services.reverse_payment(db_session, payment, reason="again", actor=officer)
+
+
+def test_payment_whose_unapplied_cash_was_used_cannot_be_reversed(db_session, make_party,
+                                                                  make_invoice, officer):
+    party = make_party()
+    payment = _pay(db_session, officer, party, 5_000)
+    make_invoice(party, ("Later", 1, 5_000, 0))
+    services.apply_unapplied(db_session, party=party, currency="GBP", actor=officer)
+    with pytest.raises(DomainError, match="cannot be reversed as a whole"):
+        services.reverse_payment(db_session, payment, reason="error", actor=officer)

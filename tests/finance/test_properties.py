@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from catalog.core.errors import DomainError
 from catalog.finance import ledger, services
-from catalog.finance.models import Allocation, Invoice
+from catalog.finance.models import Allocation, Invoice, Payment, WriteOff
 from catalog.finance.services import OpenItem, allocate_oldest_first
 
 amounts = st.integers(min_value=0, max_value=10**12)
@@ -41,6 +42,9 @@ operations = st.lists(st.one_of(
     st.tuples(st.just("pay"), st.integers(1, 60_000), st.just(0)),
     st.tuples(st.just("credit"), st.integers(1, 20_000), st.just(0)),
     st.tuples(st.just("apply"), st.just(0), st.just(0)),
+    st.tuples(st.just("write_off"), st.integers(1, 60_000), st.just(0)),
+    st.tuples(st.just("recover"), st.just(0), st.just(0)),
+    st.tuples(st.just("reverse"), st.just(0), st.just(0)),
 ), min_size=1, max_size=12)
 
 
@@ -72,6 +76,33 @@ def test_ledger_views_agree(db_session, make_party, officer, ops):
         elif kind == "apply" and (ledger.party_unapplied(db_session, party.id, "GBP") > 0
                                   and services.open_invoices(db_session, party.id, "GBP")):
             services.apply_unapplied(db_session, party=party, currency="GBP", actor=officer)
+        elif kind == "write_off":
+            open_ones = services.open_invoices(db_session, party.id, "GBP")
+            if open_ones:
+                left = ledger.invoice_balance(db_session, open_ones[0].id)
+                pending = sum(w.amount_minor for w in db_session.scalars(sa.select(WriteOff).where(
+                    WriteOff.invoice_id == open_ones[0].id, WriteOff.status == "pending")))
+                if left - pending > 0:
+                    services.request_write_off(db_session, open_ones[0],
+                                               amount_minor=min(amount, left - pending),
+                                               reason="uncollectable", actor=officer)
+        elif kind == "reverse":
+            latest = db_session.scalar(sa.select(Payment).where(
+                Payment.party_id == party.id, Payment.reversal_entry_id.is_(None))
+                .order_by(Payment.id.desc()))
+            if latest is not None:
+                try:
+                    services.reverse_payment(db_session, latest, reason="bounced",
+                                             actor=officer)
+                except DomainError:
+                    pass  # its unapplied cash was spent: refused, nothing posted
+                else:
+                    received -= latest.amount_minor
+        elif kind == "recover":
+            posted = db_session.scalar(sa.select(WriteOff).where(
+                WriteOff.party_id == party.id, WriteOff.status == "posted"))
+            if posted is not None:
+                services.recover_write_off(db_session, posted, actor=officer)
     invoices = list(db_session.scalars(sa.select(Invoice).where(Invoice.party_id == party.id)))
     invoice_views = sum(ledger.invoice_balance(db_session, row.id) for row in invoices)
     party_view = ledger.party_receivable(db_session, party.id, "GBP")
@@ -79,16 +110,19 @@ def test_ledger_views_agree(db_session, make_party, officer, ops):
     for row in invoices:
         balance = ledger.invoice_balance(db_session, row.id)
         assert 0 <= balance <= row.total_minor
-        paid = sum(a.amount_minor for a in db_session.query(Allocation).filter_by(
-            invoice_id=row.id))
+        paid = sum(a.amount_minor for a in db_session.scalars(sa.select(Allocation).where(
+            Allocation.invoice_id == row.id, services.live_allocations())))
         credited = sum(c.total_minor for c in db_session.get(Invoice, row.id).credit_notes)
-        # every minor unit of the invoice is open, paid or credited (credit beyond the open
-        # amount goes to unapplied cash)
-        assert balance + paid + credited >= row.total_minor
-        assert balance + paid <= row.total_minor
+        written = sum(w.amount_minor for w in db_session.scalars(sa.select(WriteOff).where(
+            WriteOff.invoice_id == row.id, WriteOff.status == "posted")))
+        # every minor unit of the invoice is open, paid, credited or written off (credit beyond
+        # the open amount goes to unapplied cash)
+        assert balance + paid + credited + written >= row.total_minor
+        assert balance + paid + written <= row.total_minor
     # cash in = allocations + unapplied (+ what credit notes added to unapplied)
-    allocated_from_payments = sum(a.amount_minor for a in db_session.query(Allocation)
-                                  .filter(Allocation.invoice_id.in_([r.id for r in invoices])))
+    allocated_from_payments = sum(a.amount_minor for a in db_session.scalars(
+        sa.select(Allocation).where(Allocation.invoice_id.in_([r.id for r in invoices]),
+                                    services.live_allocations())))
     unapplied = ledger.party_unapplied(db_session, party.id, "GBP")
     assert unapplied >= 0
     assert received + sum(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -21,20 +22,30 @@ def party(db_session):
     return record
 
 
-def test_finance_pages_are_for_finance_roles_only(client, auth, party):
+def test_finance_pages_are_for_finance_roles_only(client, auth, party, db_session, make_user):
+    officer = make_user("finance_officer")
+    invoice = services.create_invoice(db_session, party=party, kind="other", actor=officer)
+    services.add_line(db_session, invoice, description="Fee", quantity=1,
+                      unit_price_minor=987_654, actor=officer)
+    services.issue_invoice(db_session, invoice, actor=officer)
     auth.login("registrar")
-    assert b">Finance<" not in client.get("/").data
+    dashboard = client.get("/").get_data(as_text=True)
+    assert ">Finance<" not in dashboard
+    assert "9,876.54" not in dashboard
     for url in ("/finance/", "/finance/invoices", f"/finance/parties/{party.id}",
-                "/finance/payments", "/finance/bank", "/finance/pledges", "/finance/write-offs"):
+                "/finance/payments", "/finance/bank", "/finance/pledges", "/finance/write-offs",
+                "/finance/journal", f"/finance/invoices/{invoice.id}/pdf"):
         assert client.get(url).status_code == 403, url
     auth.logout()
     auth.login("finance_officer")
-    assert b">Finance<" in client.get("/").data
+    dashboard = client.get("/").get_data(as_text=True)
+    assert ">Finance<" in dashboard
+    assert "GBP 9,876.54 receivable" in dashboard
     for url in ("/finance/", "/finance/invoices", f"/finance/parties/{party.id}",
                 "/finance/payments", "/finance/bank", "/finance/bank/review", "/finance/pledges",
                 "/finance/write-offs", "/finance/accounts", "/finance/invoices/new",
                 "/finance/payments/new", f"/finance/payments/new?party_id={party.id}",
-                "/finance/pledges/new"):
+                "/finance/pledges/new", "/finance/journal"):
         assert client.get(url).status_code == 200, url
 
 
@@ -94,9 +105,14 @@ def test_issue_an_invoice_and_record_a_payment_through_the_pages(client, auth, p
     db_session.refresh(invoice)
     assert invoice.status == "paid"
     assert ledger.party_unapplied(db_session, party.id, "GBP") == 4_080
+    overdue = client.get("/finance/invoices?overdue=1").get_data(as_text=True)
+    assert invoice.number not in overdue  # paid
     party_page = client.get(f"/finance/parties/{party.id}").get_data(as_text=True)
     assert "GBP 40.80" in party_page
     assert "BACS 1" in party_page
+    journal = client.get(f"/finance/journal?invoice_id={invoice.id}").get_data(as_text=True)
+    assert f"Invoice {invoice.number}" in journal
+    assert "1100 Accounts receivable" in journal
     pdf = client.get(f"{url}/pdf")
     assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
@@ -201,3 +217,66 @@ def test_pledge_pages_and_instalments(client, auth, party, db_session):
         Invoice.kind == "pledge_instalment", Invoice.party_id == party.id)) == 1
     pledge_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert client.get(f"/finance/pledges/{pledge_id}/acknowledgement.pdf").data.startswith(b"%PDF")
+
+
+def test_credit_write_off_apply_and_refund_forms(client, auth, party, db_session):
+    officer = auth.login("finance_officer", authority_limit_minor=100_000,
+                         authority_currency="GBP")
+    first = services.create_invoice(db_session, party=party, kind="storage", actor=officer)
+    services.add_line(db_session, first, description="Storage", quantity=1,
+                      unit_price_minor=10_000, actor=officer)
+    services.issue_invoice(db_session, first, actor=officer)
+    url = f"/finance/invoices/{first.id}"
+    response = client.post(f"{url}/credit", data={"credit-amount": "200.00",
+                                                  "credit-reason": "Too much"})
+    assert response.status_code == 422
+    assert b"left to credit" in response.data
+    assert client.post(f"{url}/credit", data={"credit-amount": "20.00",
+                                              "credit-reason": "Discount"}).status_code == 302
+    response = client.post(f"{url}/write-off", data={"wo-amount": "90.00", "wo-reason": "x"})
+    assert response.status_code == 422
+    assert b"is open" in response.data
+    assert client.post(f"{url}/write-off", data={"wo-amount": "10.00",
+                                                 "wo-reason": "Small balance"}).status_code == 302
+    db_session.refresh(first)
+    assert ledger.invoice_balance(db_session, first.id) == 7_000
+    # an overpayment kept as unapplied cash, applied to a later invoice, the rest refunded
+    services.record_payment(db_session, party=party, amount_minor=10_000, currency="GBP",
+                            received_on=date(2026, 6, 1), method="cheque", reference="chq 1",
+                            actor=officer)
+    second = services.create_invoice(db_session, party=party, kind="other", actor=officer)
+    services.add_line(db_session, second, description="Copies", quantity=1,
+                      unit_price_minor=1_000, actor=officer)
+    services.issue_invoice(db_session, second, actor=officer)
+    assert client.post(f"/finance/parties/{party.id}/apply",
+                       data={"currency": "GBP"}).status_code == 302
+    db_session.refresh(second)
+    assert second.status == "paid"
+    response = client.post(f"/finance/parties/{party.id}/refund", data={
+        "refund-amount": "50.00", "refund-currency": "GBP", "refund-method": "bank_transfer"})
+    assert response.status_code == 422
+    assert b"only GBP 20.00" in response.data
+    assert client.post(f"/finance/parties/{party.id}/refund", data={
+        "refund-amount": "20.00", "refund-currency": "GBP",
+        "refund-method": "bank_transfer"}).status_code == 302
+    assert ledger.party_unapplied(db_session, party.id, "GBP") == 0
+
+
+def test_reverse_a_payment_from_its_page(client, auth, party, db_session):
+    officer = auth.login("finance_officer")
+    invoice = services.create_invoice(db_session, party=party, kind="other", actor=officer)
+    services.add_line(db_session, invoice, description="Fee", quantity=1,
+                      unit_price_minor=5_000, actor=officer)
+    services.issue_invoice(db_session, invoice, actor=officer)
+    payment = services.record_payment(db_session, party=party, amount_minor=5_000,
+                                      currency="GBP", received_on=date(2026, 6, 1),
+                                      method="cheque", reference="chq 7", actor=officer)
+    assert "Reverse this payment" in client.get(f"/finance/payments/{payment.id}").get_data(
+        as_text=True)
+    response = client.post(f"/finance/payments/{payment.id}/reverse",
+                           data={"reason": "Cheque bounced"}, follow_redirects=True)
+    assert "Payment reversed" in response.get_data(as_text=True)
+    db_session.refresh(invoice)
+    assert invoice.status == "issued"
+    page = client.get(f"/finance/invoices/{invoice.id}").get_data(as_text=True)
+    assert "reversed" in page

@@ -17,6 +17,8 @@ PUBLIC_ENDPOINTS = {
     # The scanning app's web manifest and service worker: browsers fetch them without the
     # session (manifests are fetched without credentials); they hold no data.
     "scanning.manifest", "scanning.service_worker",
+    # The opt-out link in every reminder e-mail: signed per recipient, works without an account.
+    "receivables.opt_out",
 }
 #: blueprints that are public as a whole (OAI-PMH harvesting is anonymous by design)
 PUBLIC_BLUEPRINTS = {"oai"}

@@ -129,3 +129,12 @@ def test_viewers_cannot_run_inventories(db_session, make_user, store):
 
     with pytest.raises(PermissionDenied):
         services.start_inventory(db_session, location=store[0], actor=make_user("viewer"))
+
+
+def test_demo_loader_is_idempotent(db_session, make_location):
+    from catalog.inventory.demo import load_inventory
+
+    make_location("DEMO-INV-ROOT", name="Demo store")
+    assert load_inventory(db_session) != ["inventory: 0 location schedule(s) added"]
+    assert load_inventory(db_session) == ["inventory: 0 location schedule(s) added"]
+    assert services.overdue_locations(db_session, as_of=services.museum_today())

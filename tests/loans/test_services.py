@@ -263,7 +263,7 @@ def test_object_needs_come_from_the_home_target_or_the_material(db_session):
     painting = stored_object(db_session, home=room, materials="oil on canvas")
     needs = object_needs(db_session, painting)
     assert (needs.temp_min, needs.temp_max, needs.rh_min, needs.rh_max) == (18, 22, 45, 55)
-    assert needs.source == "target of BLDG"
+    assert needs.source == "Custom limits of BLDG"
     assert needs.lux_max == 200  # light from the material
     lantern = stored_object(db_session, materials="brass")
     assert object_needs(db_session, lantern).rh_max == 40
@@ -273,6 +273,11 @@ def test_object_needs_come_from_the_home_target_or_the_material(db_session):
     assert venue_mismatches(venue, object_needs(db_session, lantern)) == [
         "RH 48–52 % is outside 0–40 %."]
     assert "has not stated its light level" in venue_mismatches(LoanVenue(name="x"), needs)[-1]
+    ashrae = make_location(db_session, "ASHRAE-B", target_preset="ashrae_b")
+    sculpture = stored_object(db_session, home=ashrae, materials="marble")
+    open_below = object_needs(db_session, sculpture)
+    assert (open_below.temp_min, open_below.temp_max, open_below.rh_min) == (-50, 30, 30)
+    assert open_below.source == "ASHRAE class B of ASHRAE-B"
 
 
 def test_material_words_match_whole_words(db_session):
@@ -281,3 +286,25 @@ def test_material_words_match_whole_words(db_session):
     assert object_material_needs(make_object(db_session, object_name="painting")).rh_max == 60
     assert object_material_needs(make_object(db_session, materials="Woodcut prints")).lux_max \
         == 50
+
+
+def test_insurance_values_from_the_latest_valuations(db_session, make_user):
+    from catalog.valuations.services import record_valuation
+
+    registrar = make_user("admin")
+    valued, unvalued, preset = (stored_object(db_session) for _ in range(3))
+    record_valuation(db_session, obj=valued, valued_on=date(2025, 1, 1),
+                     amount=Money(10_000_00, "GBP"), actor=registrar)
+    record_valuation(db_session, obj=valued, valued_on=date(2026, 1, 1),
+                     amount=Money(12_000_00, "GBP"), actor=registrar)
+    record_valuation(db_session, obj=preset, valued_on=date(2026, 1, 1),
+                     amount=Money(1_00, "GBP"), actor=registrar)
+    loan = make_loan(db_session, registrar)
+    lo_valued = services.add_object(db_session, loan, valued, actor=registrar)
+    lo_unvalued = services.add_object(db_session, loan, unvalued, actor=registrar)
+    lo_preset = services.add_object(db_session, loan, preset, actor=registrar,
+                                    insurance_value=Money(5_000_00, "GBP"))
+    assert services.apply_latest_valuations(db_session, loan, actor=registrar) == 1
+    assert lo_valued.insurance_value == Money(12_000_00, "GBP")
+    assert lo_unvalued.insurance_value is None
+    assert lo_preset.insurance_value == Money(5_000_00, "GBP")  # an agreed value is kept

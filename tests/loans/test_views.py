@@ -61,7 +61,7 @@ def test_workflow_buttons_and_out_of_order_step(auth, client, db_session):
     for action in ("approve", "sign_agreement"):
         assert client.post(f"/loans/{loan.id}/step/{action}", data={}).status_code == 302
     assert client.post(f"/loans/{loan.id}/step/dispatch",
-                       data={"on": "2027-02-27"}).status_code == 302
+                       data={"step-on": "2027-02-27"}).status_code == 302
     db_session.refresh(loan)
     assert loan.status == "dispatched"
     assert all(o.current_location_id is None for o in objs)
@@ -69,11 +69,11 @@ def test_workflow_buttons_and_out_of_order_step(auth, client, db_session):
     assert "Record return of the ticked objects" in page
     lo = loan.loan_objects[0]
     response = client.post(f"/loans/{loan.id}/return",
-                           data={"on": "2027-01-01", "loan_object": str(lo.id)})
+                           data={"ret-on": "2027-01-01", "loan_object": str(lo.id)})
     assert response.status_code == 422
     assert "before the dispatch" in response.get_data(as_text=True)
     response = client.post(f"/loans/{loan.id}/return",
-                           data={"on": "2027-07-01", "loan_object": str(lo.id)})
+                           data={"ret-on": "2027-07-01", "loan_object": str(lo.id)})
     assert response.status_code == 302
     db_session.refresh(lo)
     assert lo.returned_on == date(2027, 7, 1)
@@ -175,6 +175,8 @@ def test_schedule_shows_loans_objects_and_conflicts(auth, client, db_session):
     assert "Jan 2027" in page
     assert "Dec 2027" in page
     assert "style=" not in page  # the CSP forbids inline styles: bars are positioned by class
+    only_in = client.get("/loans/schedule?from=2027-01&direction=in").get_data(as_text=True)
+    assert first.number not in only_in
 
 
 def test_venue_suitability_flags_mismatches(auth, client, db_session):
@@ -183,13 +185,18 @@ def test_venue_suitability_flags_mismatches(auth, client, db_session):
     obj = stored_object(db_session, materials="watercolour on paper")
     services.add_object(db_session, loan, obj, actor=user)
     response = client.post(f"/loans/{loan.id}/venues", data={
-        "name": "Harbour Gallery", "temp_min": "18", "temp_max": "24", "rh_min": "35",
-        "rh_max": "65", "lux_max": "200"})
+        "venue-name": "Harbour Gallery", "venue-temp_min": "18", "venue-temp_max": "24",
+        "venue-rh_min": "35", "venue-rh_max": "65", "venue-lux_max": "200"})
     assert response.status_code == 302
     page = client.get(f"/loans/{loan.id}").get_data(as_text=True)
     assert "mismatch" in page
     assert "Light up to 200 lux exceeds 50 lux." in page
     assert "RH 35.0–65.0 % is outside 45–55 %." in page
+    venue_id = loan.venues[0].id
+    assert client.post(f"/loans/{loan.id}/venues/{venue_id}/remove").status_code == 302
+    db_session.refresh(loan)
+    assert loan.venues == []
+    assert loan.events[-1].action == "remove_venue"
 
 
 def test_venue_with_min_above_max_is_refused(auth, client, db_session):
@@ -197,7 +204,7 @@ def test_venue_with_min_above_max_is_refused(auth, client, db_session):
     loan = make_loan(db_session, user)
     db_session.commit()
     response = client.post(f"/loans/{loan.id}/venues", data={
-        "name": "Hall", "temp_min": "25", "temp_max": "18"})
+        "venue-name": "Hall", "venue-temp_min": "25", "venue-temp_max": "18"})
     assert response.status_code == 422
     assert "swap the two values" in response.get_data(as_text=True)
 
@@ -244,7 +251,7 @@ def test_loan_in_object_created_from_the_loan_page(auth, client, db_session):
     advance(db_session, loan, "approve", "sign_agreement", actor=user)
     gallery = make_location(db_session, "GAL-1")
     response = client.post(f"/loans/{loan.id}/step/dispatch",
-                           data={"location_code": gallery.code})
+                           data={"step-location_code": gallery.code})
     assert response.status_code == 302
     db_session.refresh(loan)
     assert loan.loan_objects[0].object.current_location_id == gallery.id
@@ -260,3 +267,78 @@ def test_dashboard_panels_for_loans_and_condition_checks(auth, client, db_sessio
     assert "Condition checks due" in page
     assert "VH-1923-4" in page  # the loan-in objects are due a check
     assert "Schedule" in page
+
+
+def test_object_page_follows_the_loan(auth, client, db_session):
+    from catalog.valuations.services import record_valuation
+
+    user = auth.login("collections_manager")
+    loan, objs = _loan_with_objects(db_session, user, values=False)
+    record_valuation(db_session, obj=objs[0], valued_on=date(2026, 1, 1),
+                     amount=Money(90_000_00, "GBP"), actor=None)
+    from catalog.conditions.services import create_report, propose_treatment
+
+    create_report(db_session, obj=objs[0], context="loan_out", examiner_name="C",
+                  examined_on=date(2026, 10, 1), overall="fair", actor=None,
+                  next_check_on=date(2027, 8, 1))
+    advance(db_session, loan, "approve", "sign_agreement", "dispatch", actor=None)
+    propose_treatment(db_session, obj=objs[0], proposal="Clean", actor=None)
+    db_session.commit()
+    page = client.get(f"/objects/{objs[0].id}").get_data(as_text=True)
+    assert "fair</a> on 01 Oct 2026; next check 01 Aug 2027" in page
+    assert "in conservation" in page
+    assert f"On loan to {loan.party.name} ({loan.number})" in page
+    assert "GBP 90,000.00" in page
+    auth.logout()
+    auth.login("conservator")
+    page = client.get(f"/objects/{objs[0].id}").get_data(as_text=True)
+    assert loan.number in page
+    assert "90,000" not in page
+
+
+def test_schedule_query_count_does_not_grow_with_objects(auth, client, db_session,
+                                                         count_queries):
+    user = auth.login("collections_manager")
+
+    def add_loan(n_objects):
+        loan = make_loan(db_session, user, start=date(2027, 2, 1), end=date(2027, 3, 1))
+        for _ in range(n_objects):
+            services.add_object(db_session, loan, stored_object(db_session), actor=user)
+        db_session.commit()
+
+    add_loan(2)
+    with count_queries() as few:
+        assert client.get("/loans/schedule?from=2027-01").status_code == 200
+    for _ in range(3):
+        add_loan(5)
+    with count_queries() as many:
+        assert client.get("/loans/schedule?from=2027-01").status_code == 200
+    assert len(many) == len(few), "\n".join(many)
+
+
+def test_edit_a_loan_and_dates_are_locked_after_dispatch(auth, client, db_session):
+    user = auth.login("collections_manager")
+    loan, _ = _loan_with_objects(db_session, user, values=False)
+    page = client.get(f"/loans/{loan.id}/edit").get_data(as_text=True)
+    assert loan.party.name in page
+    form = {"party_name": loan.party.name, "exhibition_title": "Renamed show",
+            "start_date": "2027-03-01", "end_date": "2027-07-31", "return_due": "",
+            "cover_kind": "indemnity",
+            "insurance_policy_id": "0", "fee": "250.00", "fee_currency": "GBP"}
+    response = client.post(f"/loans/{loan.id}/edit", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[-6000:]
+    db_session.refresh(loan)
+    assert loan.exhibition_title == "Renamed show"
+    assert loan.end_date == date(2027, 7, 31)
+    assert loan.fee == Money(250_00, "GBP")
+    advance(db_session, loan, "approve", "sign_agreement", "dispatch", actor=None)
+    db_session.commit()
+    response = client.post(f"/loans/{loan.id}/edit", data={**form, "end_date": "2027-09-30"})
+    assert response.status_code == 422
+    assert "Extend the loan" in response.get_data(as_text=True)
+    response = client.post(f"/loans/{loan.id}/extend",
+                           data={"ext-end_date": "2027-09-30", "ext-note": "Popular show"})
+    assert response.status_code == 302
+    db_session.refresh(loan)
+    assert loan.end_date == date(2027, 9, 30)
+    assert loan.original_end_date == date(2027, 7, 31)

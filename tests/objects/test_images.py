@@ -80,9 +80,11 @@ def test_upload_makes_thumbnails_and_primary(client, auth, make_object, db_sessi
     images = db_session.query(ObjectImage).filter_by(object_id=obj.id).order_by(
         ObjectImage.id).all()
     assert [i.is_primary for i in images] == [True, False]
-    assert images[0].format == "TIFF" and images[0].width == 2000
+    assert images[0].format == "TIFF"
+    assert images[0].width == 2000
     with client.get(f"/objects/images/{images[0].id}/thumb") as thumb:
-        assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+        assert thumb.status_code == 200
+        assert thumb.mimetype == "image/jpeg"
         assert max(Image.open(io.BytesIO(thumb.data)).size) == 320
     with client.get(f"/objects/images/{images[0].id}/original") as original:
         assert original.mimetype == "image/tiff"
@@ -120,3 +122,16 @@ def test_images_need_sign_in_and_permission(client, auth, make_object, db_sessio
     assert client.post(f"/objects/{obj.id}/images", data={
         "image": (io.BytesIO(picture("JPEG")), "a.jpg")},
         content_type="multipart/form-data").status_code == 403
+
+
+def test_object_list_shows_primary_thumbnails_without_n_plus_one(client, auth, make_object,
+                                                                 db_session, count_queries):
+    first, second = make_object(), make_object()
+    auth.login("registrar")
+    for obj in (first, second):
+        client.post(f"/objects/{obj.id}/images", data={
+            "image": (io.BytesIO(picture("JPEG")), "a.jpg")}, content_type="multipart/form-data")
+    with count_queries() as statements:
+        page = client.get("/objects/").get_data(as_text=True)
+    assert page.count('class="list-thumb"') == 2
+    assert len(statements) <= 8, "\n".join(statements)

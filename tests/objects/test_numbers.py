@@ -40,6 +40,17 @@ def test_case_and_inner_spaces():
 number_text = st.text(alphabet=st.sampled_from("0123456789.-/ABab \u2013\u2014T"), max_size=30)
 
 
+def test_unicode_compatibility_forms():
+    assert normalise_number("\uff12\uff10\uff12\uff14.1.1") == "2024.1.1"  # full-width digits
+    assert normalise_number("T\u00a003868") == "t 03868"  # no-break space
+
+
+@given(st.text(max_size=30))
+def test_normalise_is_idempotent_for_any_text(text):
+    once = normalise_number(text)
+    assert normalise_number(once) == once
+
+
 @given(number_text)
 def test_normalise_is_idempotent(text):
     once = normalise_number(text)
@@ -126,7 +137,12 @@ def test_unknown_scheme_is_a_clear_error(db_session):
         allocate_number(db_session, "nope")
 
 
-def test_concurrent_allocation_gives_distinct_numbers_without_gaps(app, committed_db):
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ("R{year}.{n}", "R{year}.{i}"),
+    ("{year}.{lot}.{item}", "{year}.{i}.1"),  # each accession opens a new lot
+])
+def test_concurrent_allocation_gives_distinct_numbers_without_gaps(app, committed_db, pattern,
+                                                                  expected):
     """Several registrars accession at the same moment, each in their own transaction."""
     from catalog.extensions import db
     from catalog.objects.services import create_object
@@ -134,7 +150,7 @@ def test_concurrent_allocation_gives_distinct_numbers_without_gaps(app, committe
 
     user = create_user(committed_db, email="racer@example.org", password="x" * 12,
                        role_codes=["registrar"])
-    committed_db.add(NumberScheme(code="race", name="Race", pattern="R{year}.{n}"))
+    committed_db.add(NumberScheme(code="race", name="Race", pattern=pattern))
     committed_db.flush()
     user_id = user.id
     committed_db.commit()  # and hold no transaction (SQLite: no write lock) during the race
@@ -166,6 +182,33 @@ def test_concurrent_allocation_gives_distinct_numbers_without_gaps(app, committe
     assert not errors, errors
     numbers = committed_db.scalars(sa.select(CatalogueObject.object_number)).all()
     year = datetime.now(UTC).year
-    expected = {f"R{year}.{n}" for n in range(1, threads_count * per_thread + 1)}
+    wanted = {expected.format(year=year, i=i) for i in range(1, threads_count * per_thread + 1)}
     assert len(numbers) == threads_count * per_thread
-    assert set(numbers) == expected  # all distinct, none skipped
+    assert set(numbers) == wanted  # all distinct, none skipped
+
+
+def test_number_scheme_pages(client, auth, db_session):
+    auth.login("viewer")
+    page = client.get("/objects/number-schemes").get_data(as_text=True)
+    assert "{year}.{lot}.{item}" in page
+    assert client.post("/objects/number-schemes", data={"code": "x"}).status_code == 403
+    auth.logout()
+    auth.login("registrar")
+    bad = client.post("/objects/number-schemes", data={
+        "code": "photo", "name": "Photographs", "pattern": "PH{year}", "applies_to": "object",
+        "is_active": "y"})
+    assert bad.status_code == 422
+    assert "running number" in bad.get_data(as_text=True)
+    good = client.post("/objects/number-schemes", data={
+        "code": "photo", "name": "Photographs", "pattern": "PH{year}.{n:3}",
+        "applies_to": "object", "is_active": "y"})
+    assert good.status_code == 302
+    assert allocate_number(db_session, "photo", on=date(2026, 1, 1)) == "PH2026.001"
+    scheme = db_session.scalar(sa.select(NumberScheme).where(NumberScheme.code == "photo"))
+    edited = client.post(f"/objects/number-schemes/{scheme.id}", data={
+        "code": "photo", "name": "Photographs", "pattern": "PH.{year}.{n}",
+        "applies_to": "object"})
+    assert edited.status_code == 302
+    db_session.refresh(scheme)
+    assert scheme.pattern == "PH.{year}.{n}"
+    assert scheme.is_active is False

@@ -76,7 +76,8 @@ def test_merge_repoints_every_reference(db_session, registrar):
     assert counts["object_makers.party_id"] == 1
     assert counts["object_entries.depositor_id"] == 1
     kept = db_session.get(Party, keep.id)
-    assert kept.email == "jt@example.org" and kept.dates == "1775–1851"
+    assert kept.email == "jt@example.org"
+    assert kept.dates == "1775–1851"
     merge_log = db_session.scalars(sa.select(AuditLog).where(
         AuditLog.record_type == "parties", AuditLog.action == "merge")).one()
     assert merge_log.record_id == str(keep.id)
@@ -123,7 +124,8 @@ def test_personal_details_only_with_permission(client, auth, db_session, registr
     auth.logout()
     auth.login("registrar")
     page = client.get(f"/parties/{party.id}").get_data(as_text=True)
-    assert "ann@example.org" in page and "Secret Lane" in page
+    assert "ann@example.org" in page
+    assert "Secret Lane" in page
     assert services.party_as_dict(party, auth.user)["email"] == "ann@example.org"
 
 
@@ -137,7 +139,8 @@ def test_history_hides_personal_changes(client, auth, db_session, registrar):
         "kind": "person", "name": "Bea Smith", "email": "hacked@x.org"})
     assert response.status_code == 302
     db_session.refresh(party)
-    assert party.name == "Bea Smith" and party.email == "bea@x.org"
+    assert party.name == "Bea Smith"
+    assert party.email == "bea@x.org"
 
 
 def test_party_pages(client, auth, db_session):
@@ -146,7 +149,8 @@ def test_party_pages(client, auth, db_session):
                                                 "roles": ["donor"], "email": "info@artfund.org"})
     assert created.status_code == 302
     party = db_session.scalar(sa.select(Party).where(Party.name == "Art Fund"))
-    assert party.sort_name == "Art Fund" and party.email == "info@artfund.org"
+    assert party.sort_name == "Art Fund"
+    assert party.email == "info@artfund.org"
     listing = client.get("/parties/?q=art&role=donor").get_data(as_text=True)
     assert "Art Fund" in listing
     assert client.get("/parties/?q=zzz").get_data(as_text=True).count("Art Fund") == 0
@@ -172,3 +176,35 @@ def test_deaccession_recipient_found_by_name(db_session, registrar):
     party = services.create_party(db_session, actor=registrar, name="Town Museum")
     assert services.find_party_by_name(db_session, " town  museum ", field="x").id == party.id
     assert date(2026, 1, 1)
+
+
+def test_api_hides_personal_details(client, db_session, registrar, make_user):
+    from catalog.users.services import create_token
+
+    party = services.create_party(db_session, actor=registrar, name="Carol Lender",
+                                  roles=["lender"], email="carol@example.org")
+    viewer = make_user("viewer")
+    _, token = create_token(db_session, viewer, name="test")
+    _, full_token = create_token(db_session, registrar, name="test")
+    db_session.commit()  # a savepoint: GET requests roll back what was not committed
+    headers = {"Authorization": f"Bearer {token}"}
+    one = client.get(f"/api/v1/parties/{party.id}", headers=headers).get_json()
+    assert one["name"] == "Carol Lender"
+    assert "email" not in one, one
+    full = client.get(f"/api/v1/parties/{party.id}",
+                      headers={"Authorization": f"Bearer {full_token}"}).get_json()
+    assert full["email"] == "carol@example.org"
+    assert client.get("/api/v1/parties/99999", headers=headers).status_code == 404
+
+
+def test_control_characters_never_reach_the_database(client, auth, db_session):
+    """PostgreSQL refuses NUL in text: such input is cleaned, never a server error."""
+    auth.login("registrar")
+    assert client.get("/parties/?q=a%00b").status_code == 200
+    created = client.post("/parties/new", data={"kind": "person", "name": "Ann\x00 Bell"})
+    assert created.status_code == 302
+    assert db_session.scalar(sa.select(Party.name).where(Party.name == "Ann Bell")) == "Ann Bell"
+    obj = client.post("/objects/new", data={"object_number": "N\x00UL.1", "status": "entry",
+                                            "number_of_objects": "1"})
+    assert obj.status_code == 302
+    assert client.get("/objects/check-number?number=nul%00.1").get_json()["duplicate"] is True

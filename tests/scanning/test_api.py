@@ -35,8 +35,9 @@ def test_post_scan_is_idempotent_on_client_id(auth, client, shelf_and_jug):
     assert second.json["repeated"] is True
     listed = client.get("/api/v1/scans/").json
     assert [s["id"] for s in listed] == [first.json["id"]]
-    undone = client.post(f"/api/v1/scans/{first.json['id']}/undo")
+    undone = client.post(f"/api/v1/scans/{first.json['id']}/undo", json={"reason": "wrong box"})
     assert undone.json["status"] == "undone"
+    assert "wrong box" in undone.json["message"]
     assert jug.current_location_id == room.id
 
 
@@ -44,7 +45,7 @@ def test_bad_input_is_a_json_4xx(auth, client):
     auth.login("technician")
     response = client.post("/api/v1/scans/", json={"client_id": "x", "mode": "fly"})
     assert response.status_code == 422
-    assert "client_id" in response.json["errors"]["json"]
+    assert "client_id" in response.json["errors"]
     missing = client.get("/api/v1/scans/resolve", query_string={"code": "NOPE"})
     assert missing.status_code == 404
     assert "NOPE" in missing.json["message"]
@@ -91,8 +92,12 @@ def test_label_url_opens_the_record_after_sign_in(auth, client, shelf_and_jug):
     assert response.status_code == 200, (response.request.path, response.history)
     assert b"2024.7.1" in response.data
     assert b"Stoneware jug" in response.data
-    response = client.get(f"/s/{codes.location_code(shelf.id)}", follow_redirects=True)
+    assert b"Print label" in response.data
+    response = client.get(f"/s/{codes.location_code(shelf.id)}")
+    assert response.headers["Location"].endswith(f"/locations/{shelf.id}")
+    response = client.get(response.headers["Location"])
     assert b"SHELF-2" in response.data
+    assert b"Print label" in response.data
     assert client.get("/s/O16JW").status_code == 404
 
 
@@ -126,3 +131,15 @@ def test_history_conflicts_and_legacy_barcodes(auth, client, shelf_and_jug):
     again = client.post("/scan/barcodes", data={"barcode": "OLD-0001", "target": "ROOM-1"})
     assert again.status_code == 422
     assert b"already linked" in again.data
+
+
+def test_condition_notes_page(auth, client, shelf_and_jug):
+    auth.login("conservator")
+    _, _, jug = shelf_and_jug
+    response = client.post("/api/v1/scans/", json={
+        "client_id": str(uuid.uuid4()), "mode": "condition", "code": "2024.7.1",
+        "note": "Handle cracked"})
+    assert response.json["status"] == "recorded"
+    page = client.get("/scan/notes")
+    assert b"Handle cracked" in page.data
+    assert jug.object_number.encode() in page.data

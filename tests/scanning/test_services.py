@@ -86,6 +86,9 @@ def test_move_scan_is_recorded_exactly_once(db_session, make_user, store, make_o
     assert again.repeated
     assert again.scan.id == first.scan.id
     assert vase.current_location_id == box.id
+    with pytest.raises(ValidationError, match="another user"):
+        record_scan(db_session, client_id=client_id, code="x", mode="lookup",
+                    actor=make_user("technician"))
     moves = db_session.scalars(sa.select(Movement).where(Movement.object_id == vase.id)).all()
     assert len(moves) == 2  # the factory's first placement and the scanned move
     assert moves[-1].method == "scan"
@@ -196,3 +199,22 @@ def test_a_clock_in_the_future_does_not_win_conflicts(db_session, make_user, sto
     outcome = record_scan(db_session, client_id=cid(), code="2024.6.1", mode="lookup",
                           actor=tech, scanned_at=utcnow() + timedelta(days=2))
     assert outcome.scan.scanned_at <= utcnow()
+
+
+def test_scanning_a_container_in_move_mode_moves_it_with_its_contents(db_session, make_user,
+                                                                      store, make_object,
+                                                                      make_location):
+    tech = make_user("technician")
+    room, shelf, box = store
+    other_shelf = make_location("STORE-A-S2", parent=room, kind="shelf")
+    inside = make_object("2024.9.1", location=box)
+    outcome = record_scan(db_session, client_id=cid(), code=codes.location_code(box.id),
+                          mode="move", actor=tech, location_code="STORE-A-S2")
+    assert outcome.scan.status == "recorded", outcome.scan.message
+    assert box.parent_id == other_shelf.id
+    assert inside.current_location_id == box.id
+    assert "1 object(s)" in outcome.scan.message
+    plain = record_scan(db_session, client_id=cid(), code="STORE-A-S1", mode="move",
+                        actor=tech, location_code="STORE-A-S2")
+    assert plain.scan.status == "rejected"
+    assert shelf.parent_id == room.id

@@ -19,6 +19,9 @@ INVOICE_KINDS: dict[str, tuple[str, str, str | None]] = {
     "storage": ("Storage fee", "revenue_storage", "object_entry"),
     "membership": ("Membership", "revenue_membership", "membership"),
     "pledge_instalment": ("Pledge instalment", "revenue_donation", "pledge_instalment"),
+    # charged by dunning (collections): a new invoice, never a change to the overdue one
+    "late_fee": ("Late payment fee", "revenue_other", "dunning"),
+    "interest": ("Late payment interest", "revenue_other", "dunning"),
     "other": ("Other", "revenue_other", None),
 }
 

@@ -41,6 +41,10 @@ class Payment(Audited, Base):
         sa.ForeignKey("bank_transactions.id"), unique=True)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: set when the payment was reversed (a bounced cheque, a payment recorded in error): the
+    #: reversal entry undoes its posting and its allocations no longer count
+    reversal_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("journal_entries.id"))
+    reversal_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
     party: Mapped[Party] = relationship(lazy="joined")
     allocations: Mapped[list[Allocation]] = relationship(back_populates="payment",
@@ -51,6 +55,10 @@ class Payment(Audited, Base):
     @property
     def method_label(self) -> str:
         return PAYMENT_METHODS.get(self.method, self.method)
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversal_entry_id is not None
 
 
 class Allocation(Audited, Base):
