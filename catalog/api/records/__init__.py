@@ -1,5 +1,5 @@
-"""API resources of the core records (objects, parties, locations, movements) and, read-only,
-of loans, condition reports, invoices and payments.
+"""API resources of the core records (objects, parties, locations, movements), and of invoices
+and payments at the paths the design names.
 
 Other domains add theirs from their own ``api.py`` (see :mod:`catalog.api` for the recipe).
 """
@@ -18,7 +18,5 @@ def init_app(app: Flask) -> None:
     api.register(app, parties.blp, "parties")
     api.register(app, locations.blp, "locations")
     api.register(app, movements.blp, "movements")
-    api.register(app, procedures.loans_blp, "loans")
-    api.register(app, procedures.conditions_blp, "condition-reports")
     api.register(app, procedures.invoices_blp, "invoices")
     api.register(app, procedures.payments_blp, "payments")
