@@ -452,3 +452,6 @@ HANDLERS: dict[str, Callable[[Repository, dict[str, str], etree._Element], None]
     "ListRecords": list_records,
     "GetRecord": get_record,
 }
+
+# The images aggregators may fetch are routes of this blueprint (after ``bp`` exists).
+from catalog.interchange import media as _media  # noqa: E402, F401
