@@ -45,6 +45,7 @@ def import_objects(file: Path, dry_run: bool, maps: tuple[str, ...], email: str 
                    problems_file: Path | None, show: int) -> None:
     """Import objects from FILE (.csv, .csv.gz or .xlsx): all rows or none."""
     from catalog.core.audit import acting_as
+    from catalog.imports.exporting import protect_cell
     from catalog.imports.services import import_file, parse_mapping_options
 
     mapping = parse_mapping_options(maps)
@@ -72,7 +73,8 @@ def import_objects(file: Path, dry_run: bool, maps: tuple[str, ...], email: str 
             writer = csv.writer(handle)
             writer.writerow(["row", "column", "value", "level", "message"])
             for p in plan.problems:
-                writer.writerow([p.row, p.column, p.value, p.level, p.message])
+                writer.writerow([p.row, protect_cell(p.column), protect_cell(p.value),
+                                 p.level, p.message])
     click.echo(f"{len(plan.errors)} error(s), {len(plan.warnings)} warning(s).")
     if plan.errors:
         fail(f"nothing imported: fix the {len(plan.errors)} error(s) first.")

@@ -112,3 +112,14 @@ def export_csv(session: Session, ids: sa.Select[Any] | None = None) -> Iterator[
 
 
 register_export_format("csv", "CSV (spreadsheet)", "text/csv; charset=utf-8", "csv", export_csv)
+
+
+def write_csv_export(session: Session, stmt: sa.Select[Any], out: Any) -> int:
+    """``catalog export objects --format csv``: the writer the export command's registry calls
+    with a ``select(CatalogueObject)`` (all objects, or the command's filters)."""
+    ids = stmt.with_only_columns(CatalogueObject.id).order_by(None)
+    rows = -1  # the header line is not an object
+    for piece in export_csv(session, ids):
+        out.write(piece.encode("utf-8"))
+        rows += piece.count("\r\n")  # a cell holding CRLF would count twice: a message only
+    return max(rows, 0)

@@ -145,7 +145,9 @@ def parse_dimensions(text: str | None) -> ParsedDimensions | None:
     """
     if text is None or not text.strip():
         return None
-    display = "\n".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    display = text.strip()
+    if "\n" in display or "\r" in display:
+        display = "\n".join(line.strip() for line in display.splitlines() if line.strip())
     parts: list[Dimension] = []
     for line in display.splitlines():
         match = _DIM_LINE.match(line)

@@ -44,7 +44,7 @@ from catalog.objects.models import (
     OtherNumber,
 )
 from catalog.parties.models import Party, PartyRole
-from catalog.search.indexing import compose_search_text
+from catalog.search.indexing import TEXT_FIELDS as SEARCH_FIELDS
 
 #: importable field -> label (the targets of a column mapping)
 FIELDS: dict[str, str] = {
@@ -235,13 +235,18 @@ def prepare(session: Session, headers: list[str], rows: Iterable[list[str]],
     index = {target: headers.index(column) for column, target in mapping.items()}
     column_of = {target: column for column, target in mapping.items()}
     seen: dict[str, int] = {}
+    pairs = list(index.items())
     add = plan.problems.append
     now = utcnow()
     for line, raw in enumerate(rows, start=2):  # line 1 is the header row
         if not any(raw):
             continue
         plan.total_rows += 1
-        values = {t: unprotect_cell(raw[i]) if i < len(raw) else "" for t, i in index.items()}
+        width = len(raw)
+        values = {t: raw[i] if i < width else "" for t, i in pairs}
+        for t, v in values.items():
+            if v[:1] == "'":
+                values[t] = unprotect_cell(v)
         ok = True
 
         def error(target: str, message: str, level: str = "error",
@@ -328,8 +333,9 @@ def prepare(session: Session, headers: list[str], rows: Iterable[list[str]],
             match = _BRACKETED.match(item)
             number_text, kind = (match["value"], match["kind"]) if match else (item, "previous")
             numbers.append((number_text[:100], kind[:20]))
-        record["search_text"] = compose_search_text(record, [m[0] for m in makers],
-                                                    [n[0] for n in numbers])
+        words = [m[0] for m in makers] + [n[0] for n in numbers]
+        words.extend(record[name] for name in SEARCH_FIELDS if record.get(name))
+        record["search_text"] = " | ".join(words)
         if ok:
             plan.rows.append(record)
             plan.makers.append(makers)
@@ -501,10 +507,17 @@ def _insert(session: Session, record: ObjectImport, plan: Plan, started: float,
         old_cache = session.execute(sa.text("PRAGMA cache_size")).scalar()
         session.execute(sa.text("PRAGMA cache_size=-131072"))
     try:
-        _insert_rows(session, record, plan, progress)
+        if sqlite:
+            _insert_rows_sqlite(session, record, plan, progress)
+        else:
+            _insert_rows(session, record, plan, progress)
     finally:
         if sqlite:
             session.execute(sa.text(f"PRAGMA cache_size={int(old_cache or -2000)}"))
+    if not sqlite and len(plan.rows) >= 10_000:
+        # Fresh statistics, so the search plans do not wait for autovacuum to notice.
+        session.execute(sa.text("ANALYZE objects"))
+        session.execute(sa.text("ANALYZE object_makers"))
     elapsed = max(time.perf_counter() - started, 1e-6)
     total = len(plan.rows)
     record.status = "committed"
@@ -521,6 +534,28 @@ def _insert(session: Session, record: ObjectImport, plan: Plan, started: float,
     if progress is not None:
         progress(total, total)
     return record
+
+
+def _insert_rows_sqlite(session: Session, record: ObjectImport, plan: Plan,
+                        progress: Callable[[int, int], None] | None) -> None:
+    """SQLite: index the new rows in the FTS tables with one INSERT … SELECT each instead of a
+    trigger firing per row. The insert trigger is dropped and re-created INSIDE this transaction:
+    SQLite DDL is transactional and this transaction holds the write lock, so no other
+    connection ever sees the catalogue without it, and a failed import restores it on rollback.
+    """
+    from catalog.search.index_sql import SQLITE_INDEX
+
+    trigger = next(sql for sql in SQLITE_INDEX if "objects_fts_ai" in sql)
+    session.execute(sa.text("DROP TRIGGER IF EXISTS objects_fts_ai"))
+    _insert_rows(session, record, plan, progress)
+    session.execute(sa.text(
+        "INSERT INTO objects_fts(rowid, object_number, title, search_text) "
+        "SELECT id, object_number, title, search_text FROM objects WHERE import_id = :id"
+    ), {"id": record.id})
+    session.execute(sa.text(
+        "INSERT INTO objects_number_fts(rowid, number_key) "
+        "SELECT id, number_key FROM objects WHERE import_id = :id"), {"id": record.id})
+    session.execute(sa.text(trigger))
 
 
 def _insert_rows(session: Session, record: ObjectImport, plan: Plan,

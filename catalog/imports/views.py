@@ -31,6 +31,7 @@ from catalog.core.permissions import require
 from catalog.core.web import after_commit
 from catalog.extensions import db
 from catalog.imports import services
+from catalog.imports.exporting import protect_cell
 from catalog.imports.models import IMPORT_STATUSES, ObjectImport
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -201,6 +202,7 @@ def problems_csv(import_id: int) -> Any:
     writer = csv.writer(buffer)
     writer.writerow(["row", "column", "value", "level", "message"])
     for p in record.problems:
-        writer.writerow([p["row"], p["column"], p["value"], p["level"], p["message"]])
+        writer.writerow([p["row"], protect_cell(p["column"]), protect_cell(p["value"]),
+                         p["level"], p["message"]])
     return Response(buffer.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="import-{import_id}-problems.csv"'})

@@ -1,6 +1,7 @@
 """``/api/v1/loans``: loans in and out, and ``POST /api/v1/loans/<id>/steps`` for the workflow.
 
-Insurance values are not part of this resource: they are restricted (valuations.view).
+Insurance values are restricted: ``loan_objects`` carries them only for users with
+valuations.view.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from catalog.api.pagination import ListArgs
 from catalog.api.resources import Resource, crud, get_or_404
 from catalog.core.errors import ValidationError
 from catalog.core.money import Money
-from catalog.core.permissions import require
+from catalog.core.permissions import has_permission, require
 from catalog.extensions import db
 from catalog.loans import services
 from catalog.loans.models import DIRECTIONS, STATUSES, STEPS, Loan, LoanObject
@@ -29,6 +30,18 @@ blp = Blueprint("loans_api", __name__, description="Loans in and out.")
 
 _CURRENCY = ma.validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code such as GBP.")
 _TEXT = 20_000
+
+
+class LoanObjectSchema(f.ApiSchema):
+    object_id = f.Int(dump_only=True)
+    object_number = f.Str(dump_only=True, attribute="object.object_number")
+    insurance_value_minor = f.Int(dump_only=True, allow_none=True, minimum=f.INT64_MIN,
+                                  maximum=f.INT64_MAX,
+                                  metadata={"description": "only with valuations.view"})
+    insurance_currency = f.Str(dump_only=True, allow_none=True,
+                               metadata={"description": "only with valuations.view"})
+    dispatched_on = ma.fields.Date(dump_only=True, allow_none=True)
+    returned_on = ma.fields.Date(dump_only=True, allow_none=True)
 
 
 class LoanSchema(f.ApiSchema):
@@ -63,8 +76,18 @@ class LoanSchema(f.ApiSchema):
     notes = f.Str(max_length=_TEXT, allow_none=True)
     objects = ma.fields.List(ma.fields.String(), dump_only=True, attribute="object_numbers",
                              metadata={"description": "object numbers in the loan"})
+    loan_objects = ma.fields.List(ma.fields.Nested(LoanObjectSchema), dump_only=True)
     created_at = ma.fields.AwareDateTime(dump_only=True)
     updated_at = ma.fields.AwareDateTime(dump_only=True)
+
+    @ma.post_dump
+    def hide_valuations(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        # Insurance values are valuations: restricted to valuations.view.
+        if not has_permission(current_user, "valuations.view"):
+            for item in data.get("loan_objects", []):
+                item.pop("insurance_value_minor", None)
+                item.pop("insurance_currency", None)
+        return data
 
 
 class LoanFilters(ListArgs):

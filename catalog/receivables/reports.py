@@ -189,7 +189,9 @@ def measures(session: Session, *, currency: str, start: date, end: date) -> Meas
     collected = int(
         session.scalar(
             sa.select(sa.func.coalesce(sa.func.sum(Payment.amount_minor), 0)).where(
-                Payment.currency == currency, Payment.received_on.between(start, end)
+                Payment.currency == currency,
+                Payment.reversal_entry_id.is_(None),
+                Payment.received_on.between(start, end),
             )
         )
         or 0
@@ -247,7 +249,11 @@ def collections_by_collector(
         sa.select(CollectionSettings.collector_id, sa.func.sum(Payment.amount_minor))
         .select_from(Payment)
         .outerjoin(CollectionSettings, CollectionSettings.party_id == Payment.party_id)
-        .where(Payment.currency == currency, Payment.received_on.between(start, end))
+        .where(
+            Payment.currency == currency,
+            Payment.reversal_entry_id.is_(None),
+            Payment.received_on.between(start, end),
+        )
         .group_by(CollectionSettings.collector_id)
     )
     return [(c, int(a or 0)) for c, a in rows]

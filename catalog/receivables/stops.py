@@ -59,7 +59,10 @@ def paid_since(
 ) -> int:
     """Money received from the party in ``currency`` from ``since`` (inclusive)."""
     query = sa.select(sa.func.coalesce(sa.func.sum(Payment.amount_minor), 0)).where(
-        Payment.party_id == party_id, Payment.currency == currency, Payment.received_on >= since
+        Payment.party_id == party_id,
+        Payment.currency == currency,
+        Payment.reversal_entry_id.is_(None),
+        Payment.received_on >= since,
     )
     if until is not None:
         query = query.where(Payment.received_on <= until)
@@ -406,12 +409,10 @@ def _settle(session: Session, settlement: Settlement, on: date) -> None:
         rest = invoice_balance(session, invoice.id)
         if rest <= 0:
             continue
-        write_off = finance.request_write_off(
-            session, invoice, amount_minor=rest, reason="settlement", actor=None, on=on
+        # The discount was approved with the settlement, within the approver's limit.
+        finance.post_approved_write_off(
+            session, invoice, amount_minor=rest, reason="settlement", approver=approver, on=on
         )
-        if write_off.status == "pending":
-            # The discount was approved with the settlement, within the approver's limit.
-            finance._post_write_off(session, write_off, approver=approver, on=on)
     settlement.status = "paid"
     log_activity(
         session,
@@ -602,22 +603,48 @@ class Holds:
             return query.where(column == party_id) if party_id is not None else query
 
         self.as_of = as_of
-        self.placements = {p.party_id: p for p in session.scalars(mine(
-            sa.select(AgencyPlacement).where(AgencyPlacement.status == "placed"),
-            AgencyPlacement.party_id))}
+        self.placements = {
+            p.party_id: p
+            for p in session.scalars(
+                mine(
+                    sa.select(AgencyPlacement).where(AgencyPlacement.status == "placed"),
+                    AgencyPlacement.party_id,
+                )
+            )
+        }
         self.pauses: dict[int, DunningPause] = {}
-        for pause in session.scalars(mine(sa.select(DunningPause).where(
-                DunningPause.until >= as_of, DunningPause.lifted_at.is_(None))
-                .order_by(DunningPause.until), DunningPause.party_id)):
+        for pause in session.scalars(
+            mine(
+                sa.select(DunningPause)
+                .where(DunningPause.until >= as_of, DunningPause.lifted_at.is_(None))
+                .order_by(DunningPause.until),
+                DunningPause.party_id,
+            )
+        ):
             self.pauses[pause.party_id] = pause  # the latest-ending pause wins
-        self.promises = {(p.party_id, p.currency): p for p in session.scalars(mine(
-            sa.select(Promise).where(Promise.status == "open"), Promise.party_id))}
-        self.settlements = {(s.party_id, s.currency): s for s in session.scalars(mine(
-            sa.select(Settlement).where(Settlement.status == "agreed"), Settlement.party_id))}
+        self.promises = {
+            (p.party_id, p.currency): p
+            for p in session.scalars(
+                mine(sa.select(Promise).where(Promise.status == "open"), Promise.party_id)
+            )
+        }
+        self.settlements = {
+            (s.party_id, s.currency): s
+            for s in session.scalars(
+                mine(
+                    sa.select(Settlement).where(Settlement.status == "agreed"), Settlement.party_id
+                )
+            )
+        }
         self.plans: dict[tuple[int, str], PaymentPlan] = {}
-        for plan in session.scalars(mine(sa.select(PaymentPlan).where(
-                PaymentPlan.status.in_(("active", "defaulted"))).order_by(PaymentPlan.id),
-                PaymentPlan.party_id)):
+        for plan in session.scalars(
+            mine(
+                sa.select(PaymentPlan)
+                .where(PaymentPlan.status.in_(("active", "defaulted")))
+                .order_by(PaymentPlan.id),
+                PaymentPlan.party_id,
+            )
+        ):
             self.plans[(plan.party_id, plan.currency)] = plan  # the newest plan wins
 
     def get(self, party_id: int, currency: str) -> Hold | None:
@@ -631,9 +658,12 @@ class Holds:
             return Hold(f"paused until {pause.until:%d %b %Y}: {pause.reason}")
         promise = self.promises.get((party_id, currency))
         if promise is not None and as_of <= promise.promised_on + timedelta(
-                days=promise.grace_days):
-            return Hold(f"promise to pay {_money(promise.amount_minor, currency)} by "
-                        f"{promise.promised_on:%d %b %Y}")
+            days=promise.grace_days
+        ):
+            return Hold(
+                f"promise to pay {_money(promise.amount_minor, currency)} by "
+                f"{promise.promised_on:%d %b %Y}"
+            )
         settlement = self.settlements.get((party_id, currency))
         if settlement is not None:
             return Hold(f"settlement agreed until {settlement.expires_on:%d %b %Y}")

@@ -3,7 +3,7 @@
 The database indexes ``object_number``, ``title`` and ``search_text`` (SQLite FTS5 kept in sync by
 triggers, PostgreSQL an expression GIN index), so every writer only has to keep this one column
 right. ORM writers get it from the ``before_flush`` hook below; the bulk importer calls
-:func:`compose_search_text` itself.
+the same text itself (catalog.imports.services.prepare, same fields, same order).
 """
 
 from __future__ import annotations

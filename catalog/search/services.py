@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -117,10 +118,13 @@ def match_query(session: Session, q: str) -> sa.Select[Any] | None:
     c = objects.c
     parts: list[sa.Select[Any]] = [sa.select(c.id, sa.literal(0).label("rank"))
                                    .where(c.number_key == key)]
+    # A whole number that exists needs no search inside other numbers (the costliest part).
+    inside = len(key) >= 3 and session.scalar(
+        sa.select(c.id).where(c.number_key == key).limit(1)) is None
     if dialect == "postgresql":
         parts.append(sa.select(c.id, sa.literal(1).label("rank"))
                      .where(c.number_key.like(_escape_like(key) + "%", escape="\\")))
-        if len(key) >= 3:
+        if inside:
             parts.append(sa.select(c.id, sa.literal(2).label("rank"))
                          .where(c.number_key.like("%" + _escape_like(key) + "%", escape="\\")))
         if words:
@@ -132,7 +136,7 @@ def match_query(session: Session, q: str) -> sa.Select[Any] | None:
         # A range on the unique index finds prefixes on SQLite (LIKE would not use it).
         parts.append(sa.select(c.id, sa.literal(1).label("rank"))
                      .where(c.number_key > key, c.number_key < key + "\U0010ffff"))
-        if len(key) >= 3:
+        if inside:
             phrase = '"' + key.replace('"', '""') + '"'
             parts.append(sa.select(sa.column("rowid").label("id"), sa.literal(2).label("rank"))
                          .select_from(sa.table("objects_number_fts"))
@@ -208,13 +212,51 @@ def _decode(token: str, size: int) -> list[Any] | None:
 
 # ------------------------------------------------------------------------------------ search
 
+#: the hits of the current search, materialised once per request so that the count, the facets
+#: and the page do not each run the full-text match again (a temporary table: per connection,
+#: never in the schema, emptied before each use)
+_hits_metadata = sa.MetaData()
+hits = sa.Table("search_hits", _hits_metadata,
+                sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+                sa.Column("rank", sa.Integer, nullable=False),
+                prefixes=["TEMPORARY"])
+
+
+def _materialise(session: Session, query: sa.Select[Any]) -> None:
+    session.execute(sa.text("CREATE TEMPORARY TABLE IF NOT EXISTS search_hits "
+                            "(id INTEGER PRIMARY KEY, rank INTEGER NOT NULL)"))
+    session.execute(sa.delete(hits))
+    found = query.subquery("found")
+    session.execute(sa.insert(hits).from_select(["id", "rank"],
+                                                sa.select(found.c.id, found.c.rank)))
+    if session.get_bind().dialect.name == "postgresql":
+        # Autovacuum never analyses temporary tables; without statistics the planner guesses
+        # thousands of hits and scans object_makers whole even for one hit.
+        session.execute(sa.text("ANALYZE search_hits"))
+
+
 def search(session: Session, params: SearchParams, *, with_facets: bool = True) -> SearchResult:
     """One page of results, the total, and the facet counts over the whole result set."""
-    query, rank = _filtered(session, params)
-    base = query.subquery("base")
-    total = session.scalar(sa.select(sa.func.count()).select_from(base)) or 0
+    narrowed = bool(params.q or params.filters)
+    if session.get_bind().dialect.name == "postgresql":
+        # Short interactive queries: parallel workers cost more to start than they save.
+        session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    if narrowed:
+        query, _ = _filtered(session, params)
+        _materialise(session, query)
+        # IN (…) rather than a join: the planner has no statistics on the temporary table and
+        # would otherwise scan all objects to probe a handful of hits.
+        rank: Any = (sa.select(hits.c.rank).where(hits.c.id == objects.c.id)
+                     .scalar_subquery())
+        source = sa.select(objects, rank.label("rank")).where(
+            objects.c.id.in_(sa.select(hits.c.id)))
+        total = session.scalar(sa.select(sa.func.count()).select_from(hits)) or 0
+    else:
+        rank = sa.literal(0)
+        source = sa.select(objects, rank.label("rank"))
+        total = session.scalar(sa.select(sa.func.count()).select_from(objects)) or 0
     order = _sort_columns(params, rank)
-    page = query.add_columns(*[col.label(f"k{i}") for i, col in enumerate(order)])
+    page = source.add_columns(*[col.label(f"k{i}") for i, col in enumerate(order)])
     if params.after:
         after = _decode(params.after, len(order))
         if after is None:
@@ -224,14 +266,49 @@ def search(session: Session, params: SearchParams, *, with_facets: bool = True) 
     more = len(rows) > params.per_page
     rows = rows[: params.per_page]
     makers = _makers_of(session, [r.id for r in rows])
-    hits = [Hit(r.id, r.object_number, r.title, r.object_name, r.production_date, r.department,
-                r.status, makers.get(r.id, []), r.rank) for r in rows]
+    found = [Hit(r.id, r.object_number, r.title, r.object_name, r.production_date, r.department,
+                 r.status, makers.get(r.id, []), r.rank) for r in rows]
     next_after = None
     if more and rows:
         last = rows[-1]._mapping
         next_after = _encode([last[f"k{i}"] for i in range(len(order))])
-    facets = facet_counts(session, base) if with_facets and total else {}
-    return SearchResult(params, total, hits, facets, next_after)
+    facets: dict[str, list[tuple[str, str, int]]] = {}
+    if with_facets and total:
+        facets = (facet_counts(session, narrowed=True) if narrowed
+                  else _whole_catalogue_facets(session))
+    return SearchResult(params, total, found, facets, next_after)
+
+
+#: facet counts of the whole catalogue: (catalogue version, taken at, facets)
+_WHOLE_CATALOGUE: dict[str, tuple[tuple[Any, ...], float, Any]] = {}
+#: the longest a cached count is trusted even when the catalogue version has not moved
+FACET_CACHE_SECONDS = 60.0
+
+
+def _catalogue_version(session: Session) -> tuple[Any, ...]:
+    """Changes whenever the catalogue does: every ORM change writes an audit row, an import
+    writes one, and new objects raise the largest id. Two index look-ups."""
+    from catalog.core.audit import AuditLog
+
+    return (session.scalar(sa.select(sa.func.max(AuditLog.id))),
+            session.scalar(sa.select(sa.func.max(objects.c.id))))
+
+
+def _whole_catalogue_facets(session: Session) -> dict[str, list[tuple[str, str, int]]]:
+    """The browse-everything facets (six GROUP BYs over the catalogue), cached per process until
+    the catalogue changes, and for at most a minute in case a change bypassed the audit trail."""
+    import time
+
+    bind = session.get_bind()
+    key = str(getattr(bind, "url", None) or bind.engine.url)
+    version = _catalogue_version(session)
+    cached = _WHOLE_CATALOGUE.get(key)
+    now = time.monotonic()
+    if cached and cached[0] == version and now - cached[1] < FACET_CACHE_SECONDS:
+        return cached[2]  # type: ignore[no-any-return]
+    facets = facet_counts(session, narrowed=False)
+    _WHOLE_CATALOGUE[key] = (version, now, facets)
+    return facets
 
 
 def _makers_of(session: Session, ids: list[int]) -> dict[int, list[str]]:
@@ -246,48 +323,69 @@ def _makers_of(session: Session, ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def facet_counts(session: Session, base: Any) -> dict[str, list[tuple[str, str, int]]]:
-    """{facet: [(value, label, count)]}, the most frequent values first."""
+def _pairs(rows: Any) -> dict[Any, Any]:
+    return {key: value for key, value in rows}  # noqa: C416  (rows, not pairs, to dict())
+
+
+def _top(counter: Counter[Any]) -> list[tuple[Any, int]]:
+    return sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))[:FACET_SIZE]
+
+
+def facet_counts(session: Session, *, narrowed: bool) -> dict[str, list[tuple[str, str, int]]]:
+    """{facet: [(value, label, count)]}, the most frequent values first.
+
+    Over the whole catalogue each facet is one GROUP BY on an indexed column (an index-only
+    scan); over a search's hits, one pass over the hits' facet columns counted in Python.
+    Years are counted per year and bucketed here, never GROUP BY an expression.
+    """
     from catalog.locations.models import Location
 
-    facets: dict[str, list[tuple[str, str, int]]] = {}
-
-    def grouped(column: Any, *extra: Any, where: Any = None) -> list[Any]:
-        count = sa.func.count().label("n")
-        query = sa.select(column, count, *extra).group_by(column, *extra)
-        if where is not None:
-            query = query.where(where)
-        return session.execute(query.order_by(count.desc(), column).limit(FACET_SIZE)).all()
-
-    b = base.c
-    facets["object_name"] = [(v, v, n) for v, n in grouped(b.object_name,
-                                                          where=b.object_name.is_not(None))]
-    facets["department"] = [(v, v, n) for v, n in grouped(b.department,
-                                                         where=b.department.is_not(None))]
-    facets["status"] = [(v, OBJECT_STATUSES.get(v, v), n) for v, n in grouped(b.status)]
-    maker_rows = session.execute(
-        sa.select(ObjectMaker.party_id, Party.name, sa.func.count(sa.distinct(b.id)).label("n"))
-        .join(base, base.c.id == ObjectMaker.object_id)
-        .join(Party, Party.id == ObjectMaker.party_id)
-        .group_by(ObjectMaker.party_id, Party.name)
-        .order_by(sa.desc("n"), Party.name).limit(FACET_SIZE)).all()
-    facets["maker"] = [(str(pid), name, n) for pid, name, n in maker_rows]
-    century = (b.earliest_year // 100 * 100).label("century")
-    rows = session.execute(sa.select(century, sa.func.count()).where(b.earliest_year.is_not(None))
-                           .group_by(century).order_by(century)).all()
-    facets["century"] = [(str(int(v)), f"{int(v)}s–{int(v) + 99}", n) for v, n in rows]
-    decade = (b.earliest_year // 10 * 10).label("decade")
-    rows = session.execute(sa.select(decade, sa.func.count()).where(b.earliest_year.is_not(None))
-                           .group_by(decade).order_by(sa.func.count().desc(), decade)
-                           .limit(FACET_SIZE)).all()
-    facets["decade"] = sorted(((str(int(v)), f"{int(v)}s", n) for v, n in rows),
+    c = objects.c
+    columns = (c.object_name, c.department, c.status, c.earliest_year, c.current_location_id)
+    counters: dict[str, Counter[Any]] = {name: Counter() for name in
+                                         ("object_name", "department", "status", "year",
+                                          "location")}
+    names = list(counters)
+    if narrowed:
+        for row in session.execute(sa.select(*columns).where(c.id.in_(sa.select(hits.c.id)))):
+            for name, value in zip(names, row, strict=True):
+                counters[name][value] += 1
+        maker_rows = session.execute(
+            sa.select(ObjectMaker.party_id, sa.func.count(sa.distinct(ObjectMaker.object_id)))
+            .where(ObjectMaker.object_id.in_(sa.select(hits.c.id)))
+            .group_by(ObjectMaker.party_id))
+    else:
+        for name, column in zip(names, columns, strict=True):
+            counters[name].update(_pairs(session.execute(
+                sa.select(column, sa.func.count()).group_by(column))))
+        maker_rows = session.execute(
+            sa.select(ObjectMaker.party_id, sa.func.count(sa.distinct(ObjectMaker.object_id)))
+            .group_by(ObjectMaker.party_id))
+    makers = Counter(_pairs(maker_rows))
+    for name in ("object_name", "department", "location"):
+        counters[name].pop(None, None)
+    facets: dict[str, list[tuple[str, str, int]]] = {
+        "object_name": [(v, v, n) for v, n in _top(counters["object_name"])],
+        "department": [(v, v, n) for v, n in _top(counters["department"])],
+        "status": [(v, OBJECT_STATUSES.get(v, v), n) for v, n in _top(counters["status"])],
+    }
+    top_makers = _top(makers)
+    party_names = _pairs(session.execute(sa.select(Party.id, Party.name).where(
+        Party.id.in_([pid for pid, _ in top_makers])))) if top_makers else {}
+    facets["maker"] = [(str(pid), party_names.get(pid, str(pid)), n) for pid, n in top_makers]
+    centuries: Counter[int] = Counter()
+    decades: Counter[int] = Counter()
+    for year, n in counters["year"].items():
+        if year is not None:
+            centuries[year // 100 * 100] += n
+            decades[year // 10 * 10] += n
+    facets["century"] = [(str(v), f"{v}s–{v + 99}", n) for v, n in sorted(centuries.items())]
+    facets["decade"] = sorted(((str(v), f"{v}s", n) for v, n in _top(decades)),
                               key=lambda item: int(item[0]))
-    rows = session.execute(
-        sa.select(Location.id, Location.name, sa.func.count().label("n"))
-        .join(base, base.c.current_location_id == Location.id)
-        .group_by(Location.id, Location.name).order_by(sa.desc("n"), Location.name)
-        .limit(FACET_SIZE)).all()
-    facets["location"] = [(str(i), name, n) for i, name, n in rows]
+    top_locations = _top(counters["location"])
+    location_names = _pairs(session.execute(sa.select(Location.id, Location.name).where(
+        Location.id.in_([i for i, _ in top_locations])))) if top_locations else {}
+    facets["location"] = [(str(i), location_names.get(i, str(i)), n) for i, n in top_locations]
     return {k: v for k, v in facets.items() if v}
 
 

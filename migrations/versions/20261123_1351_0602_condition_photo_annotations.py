@@ -1,7 +1,7 @@
 """condition photo annotations
 
 Revision ID: 0602
-Revises: 0802
+Revises: 0351
 Create Date: 2026-11-23 13:51:20.779621
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0602'
-down_revision = '0802'
+down_revision = '0351'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from werkzeug.routing.converters import NumberConverter
+from werkzeug.routing import FloatConverter, IntegerConverter
 
 from catalog.core.permissions import ROLES
 
@@ -21,8 +21,9 @@ PUBLIC_ENDPOINTS = {
     # The opt-out link in every reminder e-mail: signed per recipient, works without an account.
     "receivables.opt_out",
 }
-#: blueprints that are public as a whole (OAI-PMH harvesting is anonymous by design)
-PUBLIC_BLUEPRINTS = {"oai"}
+#: blueprints that are public as a whole (OAI-PMH harvesting is anonymous by design, and so is
+#: fetching the medium-size images of published objects that LIDO records link to)
+PUBLIC_BLUEPRINTS = {"oai", "oai_images"}
 #: routes any signed-in user may post to: their own session, password and tokens
 SELF_SERVICE_ENDPOINTS = {"users.login", "users.logout", "users.profile", "users.create_token",
                           "users.revoke_token"}
@@ -39,7 +40,8 @@ def _sample_url(app: Any, rule: Any) -> str:
     for name in rule.arguments:
         converter = rule._converters[name]
         kind = converter.__class__.__name__
-        if isinstance(converter, NumberConverter):  # (ids use a bounded IntegerConverter)
+        # (isinstance: the API's record-id converter is an IntegerConverter subclass)
+        if isinstance(converter, (IntegerConverter, FloatConverter)):
             values[name] = 1
         elif kind == "UUIDConverter":
             values[name] = "00000000-0000-4000-8000-000000000001"

@@ -116,6 +116,18 @@ def test_import_creates_every_row_with_makers_dates_and_dimensions(
     makers = db_session.scalars(sa.select(Party).where(sa.func.lower(Party.name) == "ann painter"))
     assert len(makers.all()) == 1
     assert count(db_session, ObjectMaker) == 3
+    # Imported rows are in the search index, and later edits keep it current.
+    from catalog.search.services import match_query
+
+    def found(q: str) -> set[int]:
+        return {row.id for row in db_session.execute(match_query(db_session, q))}
+
+    assert found("thames painter") == {first.id}
+    assert found("2024.1.1") >= {first.id}
+    first.title = "View of the Medway"
+    db_session.flush()
+    assert found("medway") == {first.id}
+    assert found("thames") == set()
     # One audit row summarises the import.
     audit = db_session.scalars(sa.select(AuditLog).where(AuditLog.record_type == "imports")).all()
     assert [(a.action, a.record_id) for a in audit] == [("import", str(record.id))]
@@ -312,3 +324,34 @@ def test_upload_page_mapping_and_refusals(client: Any, auth: Any, db_session: An
 def test_viewers_cannot_reach_the_import_pages(client: Any, auth: Any) -> None:
     auth.login("viewer")
     assert client.get("/imports/").status_code == 403
+
+
+def test_a_long_import_runs_in_the_background_and_reports_progress(
+        app: Any, committed_db: Any) -> None:
+    from catalog.users.services import create_user
+    from tests.conftest import TEST_PASSWORD
+
+    create_user(committed_db, email="bulk@example.org", password=TEST_PASSWORD,
+                role_codes=["registrar"])
+    committed_db.commit()
+    client = app.test_client()
+    client.post("/login", data={"email": "bulk@example.org", "password": TEST_PASSWORD})
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(GOOD)
+    client.post("/imports/", data={"file": (io.BytesIO(buffer.getvalue().encode()), "bulk.csv")},
+                content_type="multipart/form-data")
+    import_id = committed_db.scalar(sa.select(ObjectImport.id))
+    app.config["IMPORT_INLINE_ROWS"] = 1  # three rows count as "long" here
+    try:
+        assert client.post(f"/imports/{import_id}/commit").status_code == 302
+        deadline = time.monotonic() + 20
+        status = client.get(f"/imports/{import_id}/status").get_json()
+        while status["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            status = client.get(f"/imports/{import_id}/status").get_json()
+    finally:
+        app.config["IMPORT_INLINE_ROWS"] = 5_000
+    assert status["status"] == "committed", status
+    assert status["done"] == status["total"] == 3
+    committed_db.expire_all()
+    assert count(committed_db, CatalogueObject) == 3

@@ -181,3 +181,16 @@ def test_nav_and_dashboard_offer_the_search(client: Any, auth: Any) -> None:
     html = client.get("/").get_data(as_text=True)
     assert 'href="/search/"' in html
     assert 'id="panel-q"' in html
+
+
+def test_whole_catalogue_facets_follow_every_change(db_session: Any, catalogue: Any) -> None:
+    def painting_count() -> int:
+        facets = run(db_session).facets
+        return {label: n for _, label, n in facets["object_name"]}.get("painting", 0)
+
+    assert painting_count() == 3
+    catalogue["objects"]["82.8.7.1/1"].object_name = "painting"
+    db_session.flush()  # the audit row moves the catalogue version on
+    assert painting_count() == 4
+    make_object(db_session, "NEW.1", object_name="painting")
+    assert painting_count() == 5
