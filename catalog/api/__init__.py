@@ -6,9 +6,10 @@ page uses); permissions are the token user's own, the same as the web views ask 
 How a domain adds its resource (``catalog/<domain>/api.py``), in a few lines::
 
     from catalog.api import fields as f
+    from catalog.api.pagination import ListArgs
     from catalog.api.resources import Resource, crud
 
-    class LoanSchema(ApiSchema):           # field names = the model's snake_case names
+    class LoanSchema(f.ApiSchema):         # field names = the model's snake_case names
         id = f.Int(dump_only=True)
         number = f.Str(required=True, max_length=50)
         ...

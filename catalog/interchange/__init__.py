@@ -8,10 +8,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the OAI-PMH blueprint, the ``lido`` export format and ``backup``/``restore``."""
     from catalog.imports.exporting import register_export_format
-    from catalog.interchange import cli, lido, media, oai
+    from catalog.interchange import cli, lido, oai
 
     app.register_blueprint(oai.bp)
-    app.register_blueprint(media.bp)
     app.config.setdefault("OAI_PAGE_SIZE", 100)
     register_export_format("lido", "LIDO 1.1 XML", "application/xml", "xml", lido.export_lido)
     cli.register(app)

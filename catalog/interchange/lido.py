@@ -130,7 +130,7 @@ def _measurements(parent: etree._Element, display: str) -> None:
 def object_record(obj: CatalogueObject, context: LidoContext,
                   images: Iterable[dict[str, str]] = ()) -> etree._Element:
     """One ``lido:lido`` element for ``obj`` (its makers must be loaded)."""
-    lido = etree.Element(L("lido"), nsmap=NSMAP)
+    lido = etree.Element(L("lido"), nsmap={"lido": LIDO_NS})
     _sub(lido, "lidoRecID", f"{context.base_url}/objects/{obj.id}", type="local",
          source=context.museum_name)
     _term(lido, "category", "Human-Made Object", HUMAN_MADE_OBJECT)
@@ -139,15 +139,15 @@ def object_record(obj: CatalogueObject, context: LidoContext,
     descriptive.set(XML_LANG, "en")
     classification = _sub(descriptive, "objectClassificationWrap")
     work_types = _sub(classification, "objectWorkTypeWrap")
-    _term(work_types, "objectWorkType", obj.object_name if _has_text(obj.object_name)
-          else "object")
+    _term(work_types, "objectWorkType", obj.object_name if obj.object_name
+          and _has_text(obj.object_name) else "object")
     if _has_text(obj.department):
         classes = _sub(classification, "classificationWrap")
         _term(classes, "classification", obj.department or "", type="department")
 
     identification = _sub(descriptive, "objectIdentificationWrap")
     titles = _sub(identification, "titleWrap")
-    title = obj.title if _has_text(obj.title) else (obj.object_name or "Untitled")
+    title = next((t for t in (obj.title, obj.object_name) if t and _has_text(t)), "Untitled")
     _appellation(titles, "titleSet", title, pref="preferred")
     if _has_text(obj.inscriptions):
         inscriptions = _sub(_sub(identification, "inscriptionsWrap"), "inscriptions")
@@ -231,7 +231,7 @@ def _production_event(descriptive: etree._Element, obj: CatalogueObject) -> None
         _appellation(place, "namePlaceSet", obj.production_place or "")
     if has_materials:
         materials = _sub(event, "eventMaterialsTech")
-        display = "; ".join(t for t in (obj.materials, obj.techniques) if _has_text(t))
+        display = "; ".join(t for t in (obj.materials, obj.techniques) if t and _has_text(t))
         _sub(materials, "displayMaterialsTech", display)
         tech = _sub(materials, "materialsTech")
         for kind, text in (("material", obj.materials), ("technique", obj.techniques)):

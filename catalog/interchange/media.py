@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, send_file
+from flask import abort, current_app, send_file
 
 from catalog.core.permissions import public
-
-bp = Blueprint("oai_images", __name__)
+from catalog.interchange.oai import bp
 
 #: the sizes aggregators may fetch (the originals stay in house)
 PUBLIC_SIZES = ("thumb", "medium")

@@ -293,7 +293,7 @@ def list_sets(repo: Repository, args: dict[str, str], root: etree._Element) -> N
 
 def _get_published(repo: Repository, identifier: str) -> CatalogueObject:
     obj_id = repo.object_id(identifier)
-    obj = None
+    obj: CatalogueObject | None = None
     if obj_id is not None:
         obj = db.session.scalars(_published().where(CatalogueObject.id == obj_id).options(
             selectinload(CatalogueObject.makers).joinedload(ObjectMaker.party))).first()
@@ -452,3 +452,6 @@ HANDLERS: dict[str, Callable[[Repository, dict[str, str], etree._Element], None]
     "ListRecords": list_records,
     "GetRecord": get_record,
 }
+
+# The images aggregators may fetch are routes of this blueprint (after ``bp`` exists).
+from catalog.interchange import media as _media  # noqa: E402, F401

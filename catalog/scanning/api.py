@@ -52,7 +52,8 @@ class ScanCreateSchema(Schema):
         "description": "move: the target location or container; inventory: the sub-location"})
     expected_location_code = fields.String(load_default=None, metadata={
         "description": "where the device believed the object was (optional conflict check)"})
-    inventory_id = fields.Integer(load_default=None)
+    inventory_id = fields.Integer(load_default=None, allow_none=True,
+                                  validate=validate.Range(1, 2**31 - 1))  # a 32-bit id
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
