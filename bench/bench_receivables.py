@@ -49,8 +49,14 @@ def generate(app: Any, *, parties: int, overdue: int, paid: int) -> dict[str, fl
     """Parties with accounts, ``overdue`` open overdue invoices and ``paid`` paid invoices."""
     from catalog.extensions import db
     from catalog.finance.ledger import chart_ids
-    from catalog.finance.models import FinanceAccount, FinanceContact, Invoice, JournalEntry
-    from catalog.finance.models import LedgerLine, Payment
+    from catalog.finance.models import (
+        FinanceAccount,
+        FinanceContact,
+        Invoice,
+        JournalEntry,
+        LedgerLine,
+        Payment,
+    )
     from catalog.parties.models import Party
 
     rng = random.Random(7)
@@ -138,7 +144,7 @@ def _drop_runs(app: Any) -> None:
 
     with app.app_context(), db.engine.begin() as conn:
         for table in ("dunning_items", "dunning_lines", "dunning_runs"):
-            conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+            conn.exec_driver_sql(f"DELETE FROM {table}")
 
 
 def measure(app: Any) -> list[tuple[str, str, str]]:

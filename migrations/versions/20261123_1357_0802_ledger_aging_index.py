@@ -6,8 +6,6 @@ Create Date: 2026-11-23 13:57:27.226882
 """
 
 from alembic import op
-import sqlalchemy as sa
-import catalog.core.db
 
 
 revision = '0802'

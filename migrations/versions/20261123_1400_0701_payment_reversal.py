@@ -7,7 +7,6 @@ Create Date: 2026-11-23 14:00:00.288986
 
 from alembic import op
 import sqlalchemy as sa
-import catalog.core.db
 
 
 revision = '0701'

@@ -112,7 +112,8 @@ def test_backup_restores_every_table_and_file(populated: Any, empty_instance: An
     with populated.app_context():
         manifest = backup(archive)
     assert manifest["tables"]["objects"] == 25
-    assert set(manifest["media"]) == {"images/ab/photo.jpg", "notes.txt"}
+    # The session's media folder also holds other tests' files; these two are this test's.
+    assert {"images/ab/photo.jpg", "notes.txt"} <= set(manifest["media"])
     with tarfile.open(archive) as tar:
         assert tar.getnames()[0] == "manifest.json"
 
