@@ -132,13 +132,18 @@ def _reached(session: Session, invoice_ids: list[int]) -> dict[int, set[int]]:
 
 
 def _interest_days_charged(session: Session, invoice_ids: list[int]) -> dict[int, int]:
-    rows = session.execute(
-        sa.select(DunningItem.invoice_id, sa.func.sum(DunningItem.interest_days))
-        .join(DunningLine, DunningLine.id == DunningItem.line_id)
-        .where(DunningItem.invoice_id.in_(invoice_ids), DunningLine.status == "sent")
-        .group_by(DunningItem.invoice_id)
-    )
-    return {int(i): int(d or 0) for i, d in rows}
+    """Days of interest already charged per invoice by reminders sent before."""
+    result: dict[int, int] = {}
+    # In chunks: PostgreSQL takes at most 65,535 parameters in one statement.
+    for chunk in _in_chunks(invoice_ids):
+        rows = session.execute(
+            sa.select(DunningItem.invoice_id, sa.func.sum(DunningItem.interest_days))
+            .join(DunningLine, DunningLine.id == DunningItem.line_id)
+            .where(DunningItem.invoice_id.in_(chunk), DunningLine.status == "sent")
+            .group_by(DunningItem.invoice_id)
+        )
+        result.update({int(i): int(d or 0) for i, d in rows})
+    return result
 
 
 @dataclass(frozen=True)
