@@ -8,7 +8,6 @@ work, so the report stays fast with millions of ledger lines.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -198,14 +197,21 @@ def aging(
     bucket = _bucket_case(as_of, edges).label("bucket")
     width = len(edges) + 2
     parties: dict[tuple[int, str], AgedParty] = {}
+    # Party names come in the same query: a separate look-up by id would send thousands of
+    # parameters for a large ledger. Sums are cast back to integers (PostgreSQL sums bigints as
+    # numeric).
+    total = sa.cast(sa.func.sum(opened.c.open_minor), sa.BigInteger)
     totals = session.execute(
-        sa.select(Invoice.party_id, Invoice.currency, bucket, sa.func.sum(opened.c.open_minor),
+        sa.select(Invoice.party_id, Party.name, Invoice.currency, bucket, total,
                   sa.func.min(Invoice.due_date))
         .join(opened, opened.c.invoice_id == Invoice.id)
-        .group_by(Invoice.party_id, Invoice.currency, bucket)
+        .join(Party, Party.id == Invoice.party_id)
+        .group_by(Invoice.party_id, Party.name, Invoice.currency, bucket)
     )
-    for p_id, currency, index, amount, oldest in totals:
-        aged = parties.setdefault((p_id, currency), AgedParty(p_id, "", currency, [0] * width))
+    names: dict[int, str] = {}
+    for p_id, name, currency, index, amount, oldest in totals:
+        names[p_id] = name
+        aged = parties.setdefault((p_id, currency), AgedParty(p_id, name, currency, [0] * width))
         aged.buckets[int(index)] += int(amount)
         if oldest is not None and (aged.oldest_due is None or oldest < aged.oldest_due):
             aged.oldest_due = oldest
@@ -224,13 +230,12 @@ def aging(
     for key, amount in unapplied_by_party(session, as_of, party_id=party_id).items():
         aged = parties.setdefault(key, AgedParty(key[0], "", key[1], [0] * width))
         aged.unapplied_minor = amount
-    names: dict[int, str] = defaultdict(str)
-    party_ids = list({p for p, _ in parties})
-    for start in range(0, len(party_ids), 5000):
-        chunk = party_ids[start : start + 5000]
+    missing = [p for p, _ in parties if p not in names]  # parties with unapplied cash only
+    for start in range(0, len(missing), 5000):
+        chunk = missing[start : start + 5000]
         names.update(dict(session.execute(
             sa.select(Party.id, Party.name).where(Party.id.in_(chunk))).all()))
     for aged in parties.values():
-        aged.party_name = names[aged.party_id]
+        aged.party_name = names.get(aged.party_id, "")
     ordered = sorted(parties.values(), key=lambda a: (a.party_name.lower(), a.currency))
     return AgingReport(as_of, edges, ordered)
