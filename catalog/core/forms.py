@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import render_template
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from catalog.core.errors import DomainError
+
+
+def select_choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """Options for a SelectField from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class EmptyForm(FlaskForm):

@@ -12,20 +12,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-
-try:  # wtforms 3.3 deprecates (value, label) tuples
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover (older wtforms)
-    SelectChoice = None  # type: ignore[assignment,misc]
 from wtforms.validators import DataRequired, Length, Optional
 
+from catalog.core.forms import select_choices as _choices
 from catalog.environment.models import SENSOR_KINDS
-
-
-def _choices(pairs: list[tuple[str, str]]) -> list:  # type: ignore[type-arg]
-    if SelectChoice is None:
-        return pairs
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class SensorForm(FlaskForm):

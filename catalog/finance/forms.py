@@ -12,16 +12,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from catalog.core.forms import select_choices as choices
 from catalog.finance.models import ACCOUNT_KINDS, INVOICE_KINDS, PAYMENT_METHODS
-
-
-def choices(pairs: object) -> list[SelectChoice]:
-    """WTForms 3.3+ choice objects from (value, label) pairs."""
-    return [SelectChoice(str(value), label) for value, label in pairs]  # type: ignore[attr-defined]
-
 
 _KINDS = choices((code, label) for code, (label, _, _) in INVOICE_KINDS.items())
 _METHODS = choices(PAYMENT_METHODS.items())

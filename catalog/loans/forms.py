@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -15,14 +12,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-
-def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
-    """Select options (wtforms 3.3 deprecates bare tuples)."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
+from catalog.core.forms import select_choices as choices
 
 COVER_CHOICES = [("insurance", "Insurance"), ("indemnity", "Government indemnity"),
                  ("none", "No cover")]

@@ -13,25 +13,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-
-try:  # wtforms 3.3 deprecates (value, label) tuples
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover (older wtforms)
-    SelectChoice = None  # type: ignore[assignment,misc]
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from catalog.core.forms import select_choices as _choices
 from catalog.locations.models import LOCATION_KINDS
 from catalog.locations.targets import PRESET_CHOICES
 
 MOVE_REASONS = ["Storage", "Display", "Conservation", "Photography", "Loan", "Inventory",
                 "Research", "Emergency", "Other"]
 MOVE_METHODS = ["Hand carry", "Trolley", "Crate", "Pallet truck", "Vehicle", "Other"]
-
-
-def _choices(pairs: list[tuple[str, str]]) -> list:  # type: ignore[type-arg]
-    if SelectChoice is None:
-        return pairs
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LocationForm(FlaskForm):
