@@ -19,6 +19,7 @@ from catalog.core.errors import DomainError, NotFoundError
 from catalog.core.forms import EmptyForm, render_invalid, show_domain_error
 from catalog.core.money import Money
 from catalog.core.permissions import PERMISSIONS, require
+from catalog.core.web import refused
 from catalog.extensions import db
 from catalog.users import services
 from catalog.users.forms import RolePermissionsForm, UserForm
@@ -118,8 +119,7 @@ def _set_disabled(user_id: int, *, disabled: bool) -> Any:
     try:
         services.set_disabled(user, disabled, actor=current_user)
     except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("admin.users")), 303
+        return refused(exc.message, url_for("admin.users"))
     flash(f"{user.email} is {'disabled' if disabled else 'enabled again'}.", "success")
     return redirect(url_for("admin.users"))
 

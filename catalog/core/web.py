@@ -50,6 +50,19 @@ def after_commit(callback: Callable[[], Any]) -> None:
     queue.append(callback)
 
 
+def refused(message: str, location: str) -> tuple[Any, int]:
+    """A service refused a one-button action: undo what it began, say why, go back (303).
+
+    The redirect would otherwise commit (3xx ends the unit of work with a commit), so the
+    rollback comes first; the flash message lives in the cookie and survives it.
+    """
+    from flask import flash, redirect
+
+    db.session.rollback()
+    flash(message, "error")
+    return redirect(location), 303
+
+
 def _run_after_commit() -> None:
     for callback in g.pop("_after_commit", []):
         try:

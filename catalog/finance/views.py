@@ -15,6 +15,7 @@ from catalog.core.errors import DomainError, ValidationError
 from catalog.core.forms import EmptyForm, render_invalid, show_domain_error
 from catalog.core.money import Money, MoneyError
 from catalog.core.permissions import require
+from catalog.core.web import refused
 from catalog.extensions import db
 from catalog.finance import bank, bp, ledger, pdf, services
 from catalog.finance.forms import (
@@ -272,10 +273,7 @@ def apply_unapplied(party_id: int) -> Any:
         plan = services.apply_unapplied(db.session, party=record, currency=currency,
                                         actor=current_user)
     except DomainError as exc:
-        # a refusal redirects (3xx commits), so undo whatever the service began first
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("finance.party", party_id=party_id)), 303
+        return refused(exc.message, url_for("finance.party", party_id=party_id))
     flash(f"Unapplied cash applied to {len(plan)} invoice(s).", "success")
     return redirect(url_for("finance.party", party_id=party_id))
 
@@ -318,10 +316,7 @@ def send_statement(party_id: int) -> Any:
         sent = services.send_statement(db.session, record, currency=account.currency,
                                        as_of=services.today(), actor=current_user)
     except DomainError as exc:
-        # a refusal redirects (3xx commits), so undo whatever the service began first
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("finance.party", party_id=party_id)), 303
+        return refused(exc.message, url_for("finance.party", party_id=party_id))
     flash(f"Statement queued for {', '.join(sent)}.", "success")
     return redirect(url_for("finance.party", party_id=party_id))
 
@@ -453,10 +448,7 @@ def issue(invoice_id: int) -> Any:
     try:
         services.issue_invoice(db.session, record, actor=current_user)
     except DomainError as exc:
-        # a refusal redirects (3xx commits), so undo whatever the service began first
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("finance.invoice", invoice_id=invoice_id)), 303
+        return refused(exc.message, url_for("finance.invoice", invoice_id=invoice_id))
     flash(f"Invoice {record.number} issued, due {record.due_date:%d %b %Y}.", "success")
     return redirect(url_for("finance.invoice", invoice_id=invoice_id))
 
@@ -507,10 +499,7 @@ def send(invoice_id: int) -> Any:
     try:
         sent = services.send_invoice(db.session, record, actor=current_user)
     except DomainError as exc:
-        # a refusal redirects (3xx commits), so undo whatever the service began first
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("finance.invoice", invoice_id=invoice_id)), 303
+        return refused(exc.message, url_for("finance.invoice", invoice_id=invoice_id))
     flash(f"Invoice queued for {', '.join(sent)}.", "success")
     return redirect(url_for("finance.invoice", invoice_id=invoice_id))
 
@@ -696,10 +685,7 @@ def decide_write_off(write_off_id: int, action: str) -> Any:
     try:
         actions[action](db.session, record, actor=current_user)
     except DomainError as exc:
-        # a refusal redirects (3xx commits), so undo whatever the service began first
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("finance.write_offs")), 303
+        return refused(exc.message, url_for("finance.write_offs"))
     flash(f"Write-off {action}d." if action != "reject" else "Write-off rejected.", "success")
     return redirect(request.form.get("next") or url_for("finance.write_offs"))
 
@@ -765,9 +751,6 @@ def bank_decide(txn_id: int, action: str) -> Any:
         else:
             abort(404)
     except DomainError as exc:
-        # a refusal redirects (3xx commits), so undo whatever the service began first
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("finance.bank_review")), 303
+        return refused(exc.message, url_for("finance.bank_review"))
     flash(f"Transaction {txn.status_label.lower()}.", "success")
     return redirect(url_for("finance.bank_review"))

@@ -17,6 +17,7 @@ from catalog.core.errors import DomainError, NotFoundError, ValidationError
 from catalog.core.forms import EmptyForm, show_domain_error
 from catalog.core.money import Money, MoneyError
 from catalog.core.permissions import public, require
+from catalog.core.web import refused
 from catalog.extensions import db
 from catalog.finance import services as finance
 from catalog.finance.ledger import invoice_balance, party_currencies
@@ -717,8 +718,7 @@ def decide_settlement(settlement_id: int, decision: str) -> Any:
         else:
             stops.reject_settlement(db.session, item, actor=current_user)
     except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("receivables.approvals")), 303
+        return refused(exc.message, url_for("receivables.approvals"))
     flash(f"Settlement {'approved' if decision == 'approve' else 'rejected'}.", "success")
     return redirect(url_for("receivables.approvals"))
 
