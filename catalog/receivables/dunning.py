@@ -77,25 +77,6 @@ class Proposal:
     items: list[ProposedItem] = field(default_factory=list)
 
 
-def policy_for(session: Session, party: Party, account: FinanceAccount) -> DunningPolicy | None:
-    """The party's own policy, else the active default for its kind of account."""
-    settings = session.scalar(
-        sa.select(CollectionSettings).where(CollectionSettings.party_id == party.id)
-    )
-    if settings is not None and settings.policy_id is not None:
-        return session.get(DunningPolicy, settings.policy_id)
-    policies = list(
-        session.scalars(
-            sa.select(DunningPolicy).where(DunningPolicy.is_active).order_by(DunningPolicy.id)
-        )
-    )
-    for wanted in (account.kind, "any"):
-        for policy in policies:
-            if policy.applies_to == wanted:
-                return policy
-    return None
-
-
 def interest_for(
     level: DunningLevel, policy: DunningPolicy, account: Any, open_minor: int, days: int
 ) -> int:
@@ -218,21 +199,6 @@ def _account_facts(session: Session, party_ids: list[int]) -> dict[int, AccountF
     return {pid: AccountFacts(kind, pid in emails_ok or (pid not in with_contacts
                                                           and pid in party_email))
             for pid, kind in kinds.items()}
-
-
-def contacts_in_last_week(session: Session, party_id: int, now: datetime) -> int:
-    return (
-        session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Activity)
-            .where(
-                Activity.party_id == party_id,
-                Activity.is_contact,
-                Activity.occurred_at >= now - timedelta(days=7),
-            )
-        )
-        or 0
-    )
 
 
 def _in_chunks(ids: list[int], size: int = 5000) -> list[list[int]]:

@@ -141,15 +141,6 @@ def resolve_dispute(
     return dispute
 
 
-def disputed_by_invoice(session: Session, party_id: int) -> dict[int, int]:
-    rows = session.execute(
-        sa.select(Dispute.invoice_id, sa.func.sum(Dispute.amount_minor))
-        .where(Dispute.party_id == party_id, Dispute.status == "open")
-        .group_by(Dispute.invoice_id)
-    )
-    return {int(i): int(a) for i, a in rows}
-
-
 # --- promises ----------------------------------------------------------------------------------
 
 
