@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -546,6 +547,21 @@ def reverse_payment(payment_id: int) -> Any:
     return redirect(url_for("finance.payment", payment_id=payment_id))
 
 
+def _posted_allocations(currency: str) -> dict[int, int]:
+    """The amounts typed against invoices (``alloc-<invoice id>``), whatever the page showed.
+
+    Every posted invoice counts, not only those open when this request began: an invoice
+    another clerk has just paid must be refused by the service ("paid, takes no payment"),
+    not dropped so that the money silently becomes unapplied cash.
+    """
+    allocations: dict[int, int] = {}
+    for name, text in request.form.items():
+        match = re.fullmatch(r"alloc-(\d{1,9})", name)
+        if match and text.strip():
+            allocations[int(match.group(1))] = _minor(text.strip(), currency, "allocations")
+    return allocations
+
+
 @bp.route("/payments/new", methods=["GET", "POST"])
 @require("finance.edit")
 def new_payment() -> Any:
@@ -565,11 +581,7 @@ def new_payment() -> Any:
             currency = (form.currency.data or "").upper()
             allocations = None
             if form.mode.data == "manual":
-                allocations = {}
-                for item in open_items:
-                    text = (request.form.get(f"alloc-{item.id}") or "").strip()
-                    if text:
-                        allocations[item.id] = _minor(text, item.currency, "allocations")
+                allocations = _posted_allocations(currency)
             record = services.record_payment(
                 db.session, party=payer, amount_minor=_minor(form.amount.data, currency),
                 currency=currency, received_on=form.received_on.data,

@@ -105,6 +105,16 @@ def test_issue_an_invoice_and_record_a_payment_through_the_pages(client, auth, p
     db_session.refresh(invoice)
     assert invoice.status == "paid"
     assert ledger.party_unapplied(db_session, party.id, "GBP") == 4_080
+    # a clerk whose page still showed the invoice open types an amount against it: refused,
+    # not quietly recorded as unapplied cash (another clerk has just paid it)
+    payments_before = db_session.scalar(sa.select(sa.func.count()).select_from(Payment))
+    response = client.post(f"/finance/payments/new?party_id={party.id}", data={
+        "party_id": party.id, "amount": "109.20", "currency": "GBP",
+        "received_on": "2026-06-01", "method": "card", "mode": "manual",
+        f"alloc-{invoice.id}": "109.20"})
+    assert response.status_code == 422
+    assert b"takes no payment" in response.data
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Payment)) == payments_before
     overdue = client.get("/finance/invoices?overdue=1").get_data(as_text=True)
     assert invoice.number not in overdue  # paid
     party_page = client.get(f"/finance/parties/{party.id}").get_data(as_text=True)
